@@ -1,0 +1,102 @@
+import type {
+  Denylist,
+  KeySet,
+  RefreshTokenStore,
+  SigningAlgorithm,
+  TesseraEvent,
+  TesseraOptions,
+  TokenVersionStore,
+} from '../types.js'
+
+/** {@link TesseraOptions} with every default applied, validated once at construction. */
+export interface ResolvedConfig {
+  keys: KeySet
+  issuer: string
+  audience: string
+  accessTokenTtlSeconds: number
+  clockToleranceSeconds: number
+  maxTokenBytes: number
+  algorithms: readonly SigningAlgorithm[]
+  secret: Uint8Array | null
+  refreshTokenStore: RefreshTokenStore | null
+  denylist: Denylist | null
+  tokenVersionStore: TokenVersionStore | null
+  refreshTokenTtlSeconds: number
+  familyLifetimeSeconds: number
+  rotationGraceSeconds: number
+  resolveRole: ((userId: string) => Promise<string | undefined> | string | undefined) | null
+  emit: (event: TesseraEvent) => void
+  clock: () => Date
+}
+
+const SUPPORTED: readonly SigningAlgorithm[] = ['ES256', 'RS256', 'EdDSA']
+
+function positive(name: string, value: number | undefined, fallback: number, allowZero = false) {
+  const resolved = value ?? fallback
+  const ok = Number.isFinite(resolved) && (allowZero ? resolved >= 0 : resolved > 0)
+  if (!ok)
+    throw new TypeError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`)
+  return resolved
+}
+
+export function resolveConfig(options: TesseraOptions): ResolvedConfig {
+  if (!options.issuer) throw new TypeError('issuer is required')
+  if (!options.audience) throw new TypeError('audience is required')
+
+  const keyAlgorithms = [...new Set(options.keys.keys.map((key) => key.alg))]
+  const algorithms = options.algorithms ?? keyAlgorithms
+  for (const alg of algorithms) {
+    // Only asymmetric algorithms: `none` and HMAC can never be configured.
+    if (!SUPPORTED.includes(alg)) throw new TypeError(`algorithm ${String(alg)} is not supported`)
+  }
+
+  let secret: Uint8Array | null = null
+  if (options.secret !== undefined) {
+    secret =
+      typeof options.secret === 'string'
+        ? new TextEncoder().encode(options.secret)
+        : new Uint8Array(options.secret)
+    if (secret.byteLength < 32) throw new TypeError('secret must be at least 32 bytes')
+  }
+
+  const onEvent = options.onEvent
+  return {
+    keys: options.keys,
+    issuer: options.issuer,
+    audience: options.audience,
+    accessTokenTtlSeconds: positive('accessTokenTtlSeconds', options.accessTokenTtlSeconds, 900),
+    clockToleranceSeconds: positive(
+      'clockToleranceSeconds',
+      options.clockToleranceSeconds,
+      30,
+      true,
+    ),
+    maxTokenBytes: positive('maxTokenBytes', options.maxTokenBytes, 8192),
+    algorithms,
+    secret,
+    refreshTokenStore: options.refreshTokenStore ?? null,
+    denylist: options.denylist ?? null,
+    tokenVersionStore: options.tokenVersionStore ?? null,
+    refreshTokenTtlSeconds: positive(
+      'refreshTokenTtlSeconds',
+      options.refreshTokenTtlSeconds,
+      604800,
+    ),
+    familyLifetimeSeconds: positive(
+      'familyLifetimeSeconds',
+      options.familyLifetimeSeconds,
+      2592000,
+    ),
+    rotationGraceSeconds: positive('rotationGraceSeconds', options.rotationGraceSeconds, 5, true),
+    resolveRole: options.resolveRole ?? null,
+    emit: (event) => {
+      if (!onEvent) return
+      try {
+        onEvent(event)
+      } catch {
+        // An audit hook must never break authentication.
+      }
+    },
+    clock: options.clock ?? (() => new Date()),
+  }
+}

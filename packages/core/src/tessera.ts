@@ -1,0 +1,77 @@
+import { createAccessTokenIssuer } from './access-token/issue.js'
+import { checkRevocation } from './access-token/revocation.js'
+import { createAccessTokenVerifier } from './access-token/verify.js'
+import { resolveConfig } from './lib/config.js'
+import { createRefreshTokenService } from './refresh-token/service.js'
+import type {
+  RefreshTokenOptions,
+  TesseraOptions,
+  TokenPair,
+  VerifiedAccessToken,
+  VerifyOptions,
+} from './types.js'
+
+/** The configured Tessera instance returned by {@link createTessera}. */
+export interface Tessera {
+  /** Signs an access token for `userId` with the active key. */
+  generateAccessToken(userId: string, role?: string): Promise<string>
+  /**
+   * Verifies an access token (size, header, signature, claims). No I/O unless
+   * `checkRevocation` is set, which also consults the denylist and token version.
+   */
+  verifyAccessToken(token: string, options?: VerifyOptions): Promise<VerifiedAccessToken>
+  /** Starts a token family and returns its first refresh token (`<id>.<secret>`). */
+  generateRefreshToken(userId: string, options?: RefreshTokenOptions): Promise<string>
+  /** Login: an access token and the first refresh token of a new family, linked together. */
+  issueTokens(userId: string, options?: RefreshTokenOptions & { role?: string }): Promise<TokenPair>
+  /** Rotates a refresh token: single use, reuse detection, grace replay. */
+  refreshTokens(refreshToken: string, options?: RefreshTokenOptions): Promise<TokenPair>
+  /** Revokes the family of the given refresh token id (logout) and denylists its access tokens. */
+  revokeRefreshToken(tokenId: string): Promise<void>
+  /** Revokes every refresh token of the user, denylists their access tokens, bumps the version. */
+  revokeAllUserTokens(userId: string): Promise<void>
+  /** Puts an access token's `jti` on the denylist until `exp` (seconds since epoch). */
+  revokeAccessToken(jti: string, exp: number): Promise<void>
+  /** Deletes expired refresh tokens and denylist entries. */
+  cleanup(): Promise<{ refreshTokens: number; denylist: number }>
+}
+
+/**
+ * Creates a Tessera instance: the one place options are validated and defaults applied.
+ *
+ * @example
+ * ```ts
+ * import { createTessera, generateKeySet, createMemoryStores } from '@tessera/core'
+ *
+ * const tessera = createTessera({
+ *   keys: await generateKeySet('ES256'),
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'https://api.example.com',
+ *   secret: process.env.TESSERA_SECRET,
+ *   ...createMemoryStores(),
+ * })
+ * const { accessToken, refreshToken } = await tessera.issueTokens('user-1', { device: 'd1' })
+ * ```
+ */
+export function createTessera(options: TesseraOptions): Tessera {
+  const config = resolveConfig(options)
+  const issuer = createAccessTokenIssuer(config)
+  const verify = createAccessTokenVerifier(config)
+  const refresh = createRefreshTokenService(config, issuer)
+
+  return {
+    generateAccessToken: async (userId, role) => (await issuer.issue(userId, role)).token,
+    verifyAccessToken: async (token, verifyOptions) => {
+      const verified = await verify(token)
+      if (verifyOptions?.checkRevocation) await checkRevocation(config, verified.claims)
+      return verified
+    },
+    generateRefreshToken: refresh.generateRefreshToken,
+    issueTokens: refresh.issueTokens,
+    refreshTokens: refresh.refreshTokens,
+    revokeRefreshToken: refresh.revokeRefreshToken,
+    revokeAllUserTokens: refresh.revokeAllUserTokens,
+    revokeAccessToken: refresh.revokeAccessToken,
+    cleanup: refresh.cleanup,
+  }
+}
