@@ -1,9 +1,6 @@
 // The public surface of @tessera/core, reviewable in one screen: explicit named
 // re-exports only, types marked as such.
 
-export type { Tessera } from './tessera.js'
-export { createTessera } from './tessera.js'
-
 export type { TokenErrorCode } from './errors.js'
 export {
   InvalidClaimsError,
@@ -19,6 +16,8 @@ export {
   TokenExpiredError,
   TokenRevokedError,
 } from './errors.js'
+export type { Tessera } from './tessera.js'
+export { createTessera } from './tessera.js'
 
 export type {
   AccessTokenClaims,
