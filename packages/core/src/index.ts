@@ -16,6 +16,8 @@ export {
   TokenExpiredError,
   TokenRevokedError,
 } from './errors.js'
+export type { GenerateKeyOptions } from './keys/generate.js'
+export { generateKey, thumbprintOf } from './keys/generate.js'
 export type { Tessera } from './tessera.js'
 export { createTessera } from './tessera.js'
 
