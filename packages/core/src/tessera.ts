@@ -1,5 +1,6 @@
 import { createAccessTokenIssuer } from './access-token/issue.js'
 import { checkRevocation } from './access-token/revocation.js'
+import { createVerifiedTokenCache } from './access-token/verified-cache.js'
 import { createAccessTokenVerifier } from './access-token/verify.js'
 import { resolveConfig } from './lib/config.js'
 import { createRefreshTokenService } from './refresh-token/service.js'
@@ -56,7 +57,15 @@ export interface Tessera {
 export function createTessera(options: TesseraOptions): Tessera {
   const config = resolveConfig(options)
   const issuer = createAccessTokenIssuer(config)
-  const verify = createAccessTokenVerifier(config)
+  const fullVerify = createAccessTokenVerifier(config)
+  // Opt-in, per instance: the cache is scoped to this verifier's keys and policy.
+  const verify =
+    config.verifiedTokenCacheEntries === null
+      ? fullVerify
+      : createVerifiedTokenCache(fullVerify, {
+          maxEntries: config.verifiedTokenCacheEntries,
+          clock: config.clock,
+        })
   const refresh = createRefreshTokenService(config, issuer)
 
   return {

@@ -268,6 +268,17 @@ export interface TesseraOptions {
    * @default () => new Date()
    */
   clock?: () => Date
+  /**
+   * Remembers successfully verified access tokens (a bounded LRU keyed by the whole token)
+   * so that a client presenting the same token again skips the signature check. A hit is
+   * served only while the token is inside its `nbf`/`iat`..`exp` window by this instance's
+   * clock, and never outlives `exp`; failures are never remembered; revocation
+   * (`checkRevocation`) is still checked on every call. The cache belongs to this instance
+   * and its key set, issuer, audience and algorithms: a new key set means a new instance.
+   * `false` verifies every token in full.
+   * @default false
+   */
+  verifiedTokenCache?: { maxEntries: number } | false
 }
 
 /** Options of a single `verifyAccessToken` call. */

@@ -1,7 +1,27 @@
-import { describe, expect, it } from 'vitest'
-import { TokenExpiredError } from '../errors.js'
-import type { AccessTokenClaims, VerifiedAccessToken } from '../types.js'
+import { describe, expect, it, vi } from 'vitest'
+import { type TokenError, TokenExpiredError } from '../errors.js'
+import { generateKey } from '../keys/generate.js'
+import { createMemoryStores } from '../stores/memory.js'
+import { createTessera } from '../tessera.js'
+import { createTestClock } from '../testing/test-clock.js'
+import type { AccessTokenClaims, KeySet, TesseraOptions, VerifiedAccessToken } from '../types.js'
 import { createVerifiedTokenCache } from './verified-cache.js'
+
+// Counts full verifications made through the facade, to tell cache hits from misses.
+const full = vi.hoisted(() => ({ count: 0 }))
+vi.mock('./verify.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('./verify.js')>()
+  return {
+    ...original,
+    createAccessTokenVerifier: (...args: Parameters<typeof original.createAccessTokenVerifier>) => {
+      const verify = original.createAccessTokenVerifier(...args)
+      return (token: string) => {
+        full.count++
+        return verify(token)
+      }
+    },
+  }
+})
 
 const T0 = 1_700_000_000
 
@@ -168,5 +188,155 @@ describe('createVerifiedTokenCache', () => {
     }
     expect(() => createVerifiedTokenCache(verify, { maxEntries: 0 })).toThrow(TypeError)
     expect(() => createVerifiedTokenCache(verify, { maxEntries: 1.5 })).toThrow(TypeError)
+  })
+})
+
+async function codeOf(promise: Promise<unknown>) {
+  try {
+    await promise
+  } catch (error) {
+    return (error as TokenError).code
+  }
+  return 'resolved'
+}
+
+/** The token with one character of its signature changed, still canonical base64url. */
+function flipSignatureChar(token: string) {
+  const at = token.lastIndexOf('.') + 10
+  const replacement = token[at] === 'A' ? 'B' : 'A'
+  return token.slice(0, at) + replacement + token.slice(at + 1)
+}
+
+describe('createTessera', () => {
+  const clock = createTestClock()
+  let keys: KeySet
+
+  async function setup(overrides: Partial<TesseraOptions> = {}) {
+    keys ??= { keys: [await generateKey('ES256', { now: clock.now() })] }
+    const tessera = createTessera({
+      keys,
+      issuer: 'https://auth.example.com',
+      audience: 'https://api.example.com',
+      secret: 'x'.repeat(32),
+      clock: clock.now,
+      verifiedTokenCache: { maxEntries: 100 },
+      ...overrides,
+    })
+    full.count = 0
+    return tessera
+  }
+
+  it('verifies a repeated token once with verifiedTokenCache and returns the same result', async () => {
+    const tessera = await setup()
+    const token = await tessera.generateAccessToken('user-1', 'admin')
+
+    const first = await tessera.verifyAccessToken(token)
+    const second = await tessera.verifyAccessToken(token)
+
+    expect(second).toEqual(first)
+    expect(second.claims.sub).toBe('user-1')
+    expect(full.count).toBe(1)
+  })
+
+  it('verifies every call in full when verifiedTokenCache is not set', async () => {
+    const tessera = await setup({ verifiedTokenCache: undefined })
+    const token = await tessera.generateAccessToken('user-1')
+
+    await tessera.verifyAccessToken(token)
+    await tessera.verifyAccessToken(token)
+    expect(full.count).toBe(2)
+  })
+
+  it('refuses a token differing in one signature character from a cached one', async () => {
+    const tessera = await setup()
+    const token = await tessera.generateAccessToken('user-1')
+    await tessera.verifyAccessToken(token)
+
+    const tampered = flipSignatureChar(token)
+    expect(tampered).not.toBe(token)
+    expect(await codeOf(tessera.verifyAccessToken(tampered))).toBe('ERR_SIGNATURE_INVALID')
+    expect(await codeOf(tessera.verifyAccessToken(tampered))).toBe('ERR_SIGNATURE_INVALID')
+  })
+
+  it('never shares cached tokens between instances with different audiences', async () => {
+    const api = await setup()
+    const other = await setup({ audience: 'https://other.example.com' })
+    const token = await api.generateAccessToken('user-1')
+    await api.verifyAccessToken(token)
+
+    expect(await codeOf(other.verifyAccessToken(token))).toBe('ERR_CLAIM_INVALID')
+  })
+
+  it('refuses a cached token at an instance whose key set no longer holds its key', async () => {
+    const before = await setup()
+    const token = await before.generateAccessToken('user-1')
+    await before.verifyAccessToken(token)
+
+    // Key sets are immutable per instance: retiring a key means a new instance, new cache.
+    const [old] = keys.keys
+    const fresh = await generateKey('ES256', { now: clock.now() })
+    const after = await setup({
+      keys: { keys: [fresh, { ...(old as (typeof keys.keys)[0]), state: 'retired' }] },
+    })
+    expect(await codeOf(after.verifyAccessToken(token))).toBe('ERR_KEY_UNKNOWN')
+  })
+
+  it('never serves a cached token past exp', async () => {
+    const tessera = await setup()
+    const token = await tessera.generateAccessToken('user-1')
+    await tessera.verifyAccessToken(token)
+
+    clock.advance(899_000)
+    await tessera.verifyAccessToken(token)
+    expect(full.count).toBe(1)
+
+    // At exp, inside the tolerance: verified in full again, not served from the cache.
+    clock.advance(1_000)
+    await tessera.verifyAccessToken(token)
+    expect(full.count).toBe(2)
+
+    clock.advance(30_000)
+    expect(await codeOf(tessera.verifyAccessToken(token))).toBe('ERR_TOKEN_EXPIRED')
+  })
+
+  it('keeps at most maxEntries tokens', async () => {
+    const tessera = await setup({ verifiedTokenCache: { maxEntries: 2 } })
+    const tokens = await Promise.all(['a', 'b', 'c'].map((id) => tessera.generateAccessToken(id)))
+    for (const token of tokens) await tessera.verifyAccessToken(token)
+    expect(full.count).toBe(3)
+
+    await tessera.verifyAccessToken(tokens[2] as string)
+    expect(full.count).toBe(3)
+    await tessera.verifyAccessToken(tokens[0] as string)
+    expect(full.count).toBe(4)
+  })
+
+  it('refuses a denylisted token on a cache hit when checkRevocation is set', async () => {
+    const tessera = await setup(createMemoryStores())
+    const token = await tessera.generateAccessToken('user-1')
+    const { claims } = await tessera.verifyAccessToken(token, { checkRevocation: true })
+
+    await tessera.revokeAccessToken(claims.jti, claims.exp)
+    const code = await codeOf(tessera.verifyAccessToken(token, { checkRevocation: true }))
+    expect(code).toBe('ERR_ACCESS_TOKEN_DENIED')
+    expect(full.count).toBe(1)
+  })
+
+  it('refuses a token of a user whose tokens were all revoked, on a cache hit', async () => {
+    const tessera = await setup(createMemoryStores())
+    const token = await tessera.generateAccessToken('user-1')
+    await tessera.verifyAccessToken(token, { checkRevocation: true })
+
+    await tessera.revokeAllUserTokens('user-1')
+    const code = await codeOf(tessera.verifyAccessToken(token, { checkRevocation: true }))
+    expect(code).toBe('ERR_TOKEN_VERSION_STALE')
+    expect(full.count).toBe(1)
+  })
+
+  it('rejects a verifiedTokenCache whose maxEntries is not a positive integer', async () => {
+    await expect(setup({ verifiedTokenCache: { maxEntries: 0 } })).rejects.toThrow(TypeError)
+    await expect(setup({ verifiedTokenCache: { maxEntries: Number.NaN } })).rejects.toThrow(
+      /maxEntries/,
+    )
   })
 })

@@ -27,6 +27,8 @@ export interface ResolvedConfig {
   resolveRole: ((userId: string) => Promise<string | undefined> | string | undefined) | null
   emit: (event: TesseraEvent) => void
   clock: () => Date
+  /** Entries of the verified-token cache, or null when it is off. */
+  verifiedTokenCacheEntries: number | null
 }
 
 const SUPPORTED: readonly SigningAlgorithm[] = ['ES256', 'RS256', 'EdDSA']
@@ -37,6 +39,15 @@ function positive(name: string, value: number | undefined, fallback: number, all
   if (!ok)
     throw new TypeError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`)
   return resolved
+}
+
+function verifiedTokenCacheEntries(option: TesseraOptions['verifiedTokenCache']) {
+  if (option === undefined || option === false) return null
+  const entries = option?.maxEntries
+  if (!Number.isSafeInteger(entries) || entries < 1) {
+    throw new TypeError('verifiedTokenCache.maxEntries must be a positive integer')
+  }
+  return entries
 }
 
 export function resolveConfig(options: TesseraOptions): ResolvedConfig {
@@ -98,5 +109,6 @@ export function resolveConfig(options: TesseraOptions): ResolvedConfig {
       }
     },
     clock: options.clock ?? (() => new Date()),
+    verifiedTokenCacheEntries: verifiedTokenCacheEntries(options.verifiedTokenCache),
   }
 }
