@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import { KeySetError } from '../errors.js'
 import type { KeyState, ManagedKey, SigningAlgorithm } from '../types.js'
 import { thumbprintOf } from './generate.js'
-import { type PublicJwk, publicJwkOf } from './jwks.js'
+import { type PublicJwk, publicHalf, publicJwkOf } from './jwks.js'
 import { checkKeyAlgorithm, isSigningAlgorithm } from './key-type.js'
 
 /** A private JWK as Tessera exports it: the key's own members plus `kid`, `alg`, `use`. */
@@ -85,7 +85,7 @@ function fromJwk(jwk: Record<string, unknown>): {
  * ```
  */
 export async function importKey(
-  material: string | Record<string, unknown>,
+  material: string | object,
   options: ImportKeyOptions = {},
 ): Promise<ManagedKey> {
   if (options.alg !== undefined && !isSigningAlgorithm(options.alg)) {
@@ -96,8 +96,8 @@ export async function importKey(
   if (typeof material === 'string') {
     pair = fromPem(material)
   } else if (typeof material === 'object' && material !== null && !Array.isArray(material)) {
-    pair = fromJwk(material)
-    declaredAlg = material.alg
+    pair = fromJwk(material as Record<string, unknown>)
+    declaredAlg = (material as Record<string, unknown>).alg
   } else {
     throw new KeySetError('key material must be a PEM string or a JWK object')
   }
@@ -149,7 +149,7 @@ export function exportKey(
 ): string | PublicJwk | PrivateJwk {
   if (part === 'public') {
     if (format === 'jwk') return publicJwkOf(key)
-    return createPublicKey(key.publicKey).export({ format: 'pem', type: 'spki' }).toString()
+    return publicHalf(key.publicKey).export({ format: 'pem', type: 'spki' }).toString()
   }
   if (!key.privateKey) throw new KeySetError(`key ${key.kid} has no private key to export`)
   if (format === 'pem') {

@@ -33,13 +33,14 @@ const PUBLIC_MEMBERS = {
   OKP: ['crv', 'x'],
 } as const
 
+/** The public KeyObject of a key pair, even when handed the private half by mistake. */
+export function publicHalf(key: KeyObject): KeyObject {
+  return key.type === 'private' ? createPublicKey(key) : key
+}
+
 /** The public JWK of `key`: allow-listed members only, plus `kid`, `alg` and `use`. */
 export function publicJwkOf(key: Pick<ManagedKey, 'kid' | 'alg' | 'publicKey'>): PublicJwk {
-  // Exporting through createPublicKey drops private parts even from a private KeyObject.
-  const exported = createPublicKey(key.publicKey).export({ format: 'jwk' }) as Record<
-    string,
-    unknown
-  >
+  const exported = publicHalf(key.publicKey).export({ format: 'jwk' }) as Record<string, unknown>
   const kty = exported.kty
   if (kty !== 'EC' && kty !== 'RSA' && kty !== 'OKP') {
     throw new KeySetError(`key ${key.kid} has an unsupported key type`)
