@@ -18,6 +18,21 @@ export {
 } from './errors.js'
 export type { GenerateKeyOptions } from './keys/generate.js'
 export { generateKey, thumbprintOf } from './keys/generate.js'
+export type { ImportKeyOptions, PrivateJwk } from './keys/import-export.js'
+export { exportKey, importKey } from './keys/import-export.js'
+export type { Jwks, PublicJwk } from './keys/jwks.js'
+export { keySetFromJwks, toJwks } from './keys/jwks.js'
+export { loadKeySet, saveKeySet } from './keys/key-file.js'
+export type { GenerateKeySetOptions, RotateKeySetOptions } from './keys/key-set.js'
+export {
+  activeKey,
+  assertKeySet,
+  DEFAULT_RETAIN_SECONDS,
+  generateKeySet,
+  rotateKeySet,
+  verificationKey,
+} from './keys/key-set.js'
+export { SIGNING_ALGORITHMS } from './keys/key-type.js'
 export type { Tessera } from './tessera.js'
 export { createTessera } from './tessera.js'
 
