@@ -8,3 +8,13 @@ export type {
   TokenSigner,
 } from './forge.js'
 export { forgeTokens, privateKeySigner } from './forge.js'
+export type {
+  ContractSetup,
+  ContractSetupContext,
+  ContractSetupResult,
+  ContractStores,
+  StoreContractOptions,
+} from './store-contract.js'
+export { runStoreContract } from './store-contract.js'
+export type { TestClock } from './test-clock.js'
+export { createTestClock } from './test-clock.js'
