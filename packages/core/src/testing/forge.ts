@@ -135,7 +135,8 @@ export function privateKeySigner(privateKey: KeyObject): TokenSigner {
 }
 
 function toPublicKeyObject(key: NonNullable<ForgeOptions['publicKey']>): KeyObject {
-  if (typeof key === 'string' || key instanceof KeyObject) return createPublicKey(key)
+  if (key instanceof KeyObject) return key.type === 'public' ? key : createPublicKey(key)
+  if (typeof key === 'string') return createPublicKey(key)
   return createPublicKey({ key: key as JsonWebKey, format: 'jwk' })
 }
 
