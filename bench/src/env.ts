@@ -1,0 +1,43 @@
+/** Bench knobs, read once from the environment. */
+
+/** `BENCH_QUICK=1`: short timings for development runs (numbers are indicative only). */
+export const QUICK = process.env.BENCH_QUICK === '1'
+
+/** `BENCH_ONLY=verify,rotation,http`: run only these sections (default: all). */
+export const ONLY = new Set(
+  (process.env.BENCH_ONLY ?? 'verify,rotation,http')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean),
+)
+
+/** `BENCH_ALGS=ES256,EdDSA`: algorithms to measure (default: all three). */
+export const ALGS = (process.env.BENCH_ALGS ?? 'ES256,RS256,EdDSA')
+  .split(',')
+  .map((part) => part.trim())
+  .filter((part): part is 'ES256' | 'RS256' | 'EdDSA' => ['ES256', 'RS256', 'EdDSA'].includes(part))
+
+/** `BENCH_STORES=memory,pglite,postgres,redis`: rotation back ends (default: all four). */
+export const STORES = new Set(
+  (process.env.BENCH_STORES ?? 'memory,pglite,postgres,redis').split(',').map((s) => s.trim()),
+)
+
+/** PostgreSQL and Redis used by the rotation bench. */
+export const DATABASE_URL =
+  process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test'
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+/** `BENCH_OUT=path`: where the report goes (default: BENCHMARKS.md at the repository root). */
+export const OUT = process.env.BENCH_OUT
+
+/** CPU time mitata spends per micro-benchmark, in nanoseconds. */
+export const MICRO_CPU_NS = QUICK ? 150e6 : 700e6
+
+/** Seconds each rotation measurement runs for one concurrency level. */
+export const ROTATION_SECONDS = Number(process.env.BENCH_ROTATION_SECONDS ?? (QUICK ? 1 : 4))
+
+/** Seconds autocannon loads each HTTP server. */
+export const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 6))
+
+/** Concurrent HTTP connections autocannon keeps open. */
+export const HTTP_CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 32)
