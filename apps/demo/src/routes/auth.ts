@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto'
+import { InvalidRefreshTokenError } from '@tessera/core'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { AppContext } from '../context.js'
+import { cookieOptions, DEVICE_COOKIE, REFRESH_COOKIE } from '../cookies.js'
+import { DemoError } from '../errors.js'
+import { hashPassword, verifyPassword } from '../passwords.js'
+import { bearerToken } from '../plugins/auth.js'
+import {
+  bearerSecurity,
+  changePasswordBody,
+  credentialsBody,
+  errors,
+  tokenResponse,
+  userResponse,
+} from '../schemas.js'
+import type { User } from '../users.js'
+import { assertSameSite } from './csrf.js'
+
+interface Credentials {
+  email: string
+  password: string
+}
+
+// A device id is 32 random bytes, base64url; anything else in the cookie is replaced.
+const DEVICE_ID = /^[A-Za-z0-9_-]{43}$/
+const DEVICE_MAX_AGE_SECONDS = 400 * 24 * 3600
+
+function publicUser(user: User) {
+  return { id: user.id, email: user.email, role: user.role, createdAt: user.createdAt }
+}
+
+/** The routes under `/auth`: register, login, refresh, logout, logout-all, password. */
+export async function authRoutes(app: FastifyInstance, context: AppContext) {
+  const { config, tessera, users } = context
+  const tokenBody = (accessToken: string, user?: User) => ({
+    accessToken,
+    tokenType: 'Bearer' as const,
+    expiresIn: config.accessTokenTtlSeconds,
+    ...(user ? { user: publicUser(user) } : {}),
+  })
+
+  // The device id binds a token family to this browser: a refresh token copied elsewhere
+  // without the device cookie counts as reuse and revokes the family.
+  function deviceOf(request: FastifyRequest, reply: FastifyReply, create: boolean) {
+    const current = request.cookies[DEVICE_COOKIE]
+    if (current && DEVICE_ID.test(current)) return current
+    if (!create) return undefined
+    const device = randomBytes(32).toString('base64url')
+    reply.setCookie(DEVICE_COOKIE, device, cookieOptions(DEVICE_MAX_AGE_SECONDS))
+    return device
+  }
+
+  function setRefreshCookie(reply: FastifyReply, refreshToken: string) {
+    reply.setCookie(REFRESH_COOKIE, refreshToken, cookieOptions(context.refreshTokenTtlSeconds))
+  }
+
+  const loginLimits = [
+    app.rateLimit({
+      max: config.loginRateLimit.perIp,
+      timeWindow: config.loginRateLimit.windowSeconds * 1000,
+      keyGenerator: (request) => `login-ip:${request.ip}`,
+    }),
+    app.rateLimit({
+      max: config.loginRateLimit.perAccount,
+      timeWindow: config.loginRateLimit.windowSeconds * 1000,
+      keyGenerator: (request) =>
+        `login-account:${(request.body as Credentials).email.toLowerCase()}`,
+    }),
+  ]
+
+  app.post<{ Body: Credentials }>(
+    '/register',
+    {
+      schema: {
+        summary: 'Create an account',
+        body: credentialsBody,
+        response: { 201: userResponse, ...errors(400, 409, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { email, password } = request.body
+      const role = config.adminEmails.includes(email.toLowerCase()) ? 'admin' : 'user'
+      const user = await users.create({ email, passwordHash: await hashPassword(password), role })
+      request.log.info({ userId: user.id, role }, 'user registered')
+      return reply.code(201).send(publicUser(user))
+    },
+  )
+
+  app.post<{ Body: Credentials }>(
+    '/login',
+    {
+      preHandler: loginLimits,
+      schema: {
+        summary: 'Log in: access token in the body, refresh token in an HttpOnly cookie',
+        body: credentialsBody,
+        response: { 200: tokenResponse, ...errors(400, 401, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { email, password } = request.body
+      const user = await users.findByEmail(email)
+      const valid = await verifyPassword(user?.passwordHash ?? null, password)
+      if (!user || !valid) {
+        throw new DemoError('ERR_CREDENTIALS_INVALID', 'email or password is incorrect')
+      }
+
+      const device = deviceOf(request, reply, true)
+      const pair = await tessera.issueTokens(user.id, { device, role: user.role })
+      setRefreshCookie(reply, pair.refreshToken)
+      request.log.info({ userId: user.id }, 'user logged in')
+      return tokenBody(pair.accessToken, user)
+    },
+  )
+
+  app.post(
+    '/refresh',
+    {
+      config: {
+        rateLimit: {
+          max: config.refreshRateLimit.perIp,
+          timeWindow: config.refreshRateLimit.windowSeconds * 1000,
+        },
+      },
+      schema: {
+        summary: 'Rotate the refresh cookie for a new access token',
+        description: 'Needs the refresh cookie and X-Requested-With (or an allowed Origin).',
+        response: { 200: tokenResponse, ...errors(401, 403, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      assertSameSite(request, config.allowedOrigins)
+      const refreshToken = request.cookies[REFRESH_COOKIE]
+      if (!refreshToken) throw new InvalidRefreshTokenError()
+
+      const device = deviceOf(request, reply, false)
+      const pair = await tessera.refreshTokens(refreshToken, { device })
+      setRefreshCookie(reply, pair.refreshToken)
+      return tokenBody(pair.accessToken)
+    },
+  )
+
+  app.post(
+    '/logout',
+    {
+      schema: {
+        summary: 'Revoke this session: refresh token family and current access token',
+        description: 'Needs X-Requested-With (or an allowed Origin); Bearer token optional.',
+        security: bearerSecurity,
+        response: { 204: { type: 'null' }, ...errors(401, 403, 503) },
+      },
+    },
+    async (request, reply) => {
+      assertSameSite(request, config.allowedOrigins)
+      const accessToken = bearerToken(request)
+      const refreshToken = request.cookies[REFRESH_COOKIE]
+      if (!accessToken && !refreshToken) {
+        throw new DemoError('ERR_AUTHENTICATION_REQUIRED', 'nothing to log out')
+      }
+
+      if (accessToken) {
+        const { claims } = await tessera.verifyAccessToken(accessToken)
+        await tessera.revokeAccessToken(claims.jti, claims.exp)
+      }
+      const tokenId = refreshToken?.split('.')[0]
+      if (tokenId) await tessera.revokeRefreshToken(tokenId)
+
+      reply.clearCookie(REFRESH_COOKIE, cookieOptions())
+      return reply.code(204).send()
+    },
+  )
+
+  app.post(
+    '/logout-all',
+    {
+      preHandler: app.requireAuth({ checkRevocation: true }),
+      schema: {
+        summary: 'Revoke every session of the user',
+        security: bearerSecurity,
+        response: { 204: { type: 'null' }, ...errors(401, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { userId } = request.auth!
+      await tessera.revokeAllUserTokens(userId)
+      reply.clearCookie(REFRESH_COOKIE, cookieOptions())
+      request.log.info({ userId }, 'user logged out everywhere')
+      return reply.code(204).send()
+    },
+  )
+
+  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+    '/password',
+    {
+      preHandler: app.requireAuth({ checkRevocation: true }),
+      schema: {
+        summary: 'Change password: revokes every session, returns a fresh one',
+        security: bearerSecurity,
+        body: changePasswordBody,
+        response: { 200: tokenResponse, ...errors(400, 401, 403, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { userId } = request.auth!
+      const user = await users.findById(userId)
+      const valid = await verifyPassword(user?.passwordHash ?? null, request.body.currentPassword)
+      if (!user || !valid) {
+        throw new DemoError('ERR_CURRENT_PASSWORD_INVALID', 'current password is incorrect')
+      }
+
+      await users.updatePasswordHash(user.id, await hashPassword(request.body.newPassword))
+      await tessera.revokeAllUserTokens(user.id)
+      const device = deviceOf(request, reply, true)
+      const pair = await tessera.issueTokens(user.id, { device, role: user.role })
+      setRefreshCookie(reply, pair.refreshToken)
+      request.log.info({ userId }, 'password changed')
+      return tokenBody(pair.accessToken, user)
+    },
+  )
+}
