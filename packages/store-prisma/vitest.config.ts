@@ -1,6 +1,9 @@
 import { defineProject } from 'vitest/config'
 
-const conditions = ['source', 'node', 'import', 'default']
+// Vitest hands the SSR conditions to Node as `--conditions`; `import` there would make `pg`'s
+// `require('pg-pool')` load the ESM build, so only the conditions the workspace needs are listed
+// (Vite adds `import`/`require` per import kind on its own).
+const conditions = ['source', 'node', 'development|production']
 
 export default defineProject({
   resolve: { conditions },

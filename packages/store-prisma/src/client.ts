@@ -1,0 +1,121 @@
+/**
+ * The part of a generated PrismaClient that the stores use, typed structurally so that any
+ * client generated from a schema holding Tessera's models fits, including a user's own.
+ *
+ * @module
+ */
+
+/**
+ * A PrismaClient generated from a schema that contains Tessera's models
+ * (`TesseraRefreshToken`, `TesseraAccessToken`, `TesseraTokenVersion`), whether the package's
+ * own schema or your application's schema with the models merged in.
+ */
+export interface TesseraPrismaClient {
+  tesseraRefreshToken: object
+  tesseraAccessToken: object
+  tesseraTokenVersion: object
+  $transaction: (...args: never[]) => unknown
+  $executeRawUnsafe: (...args: never[]) => unknown
+  $queryRawUnsafe: (...args: never[]) => unknown
+}
+
+/** A refresh-token row as the generated client returns it (with its access tokens). */
+export interface RefreshTokenRow {
+  id: string
+  familyId: string
+  userId: string
+  tokenHash: string
+  generation: number
+  parentId: string | null
+  deviceHash: string | null
+  createdAt: Date
+  expiresAt: Date
+  familyExpiresAt: Date
+  usedAt: Date | null
+  successorId: string | null
+  revokedAt: Date | null
+  accessTokens: { jti: string; expiresAt: Date }[]
+}
+
+type DateFilter = Date | null | { gt?: Date; lte?: Date }
+type RowFilter = {
+  id?: string
+  familyId?: string
+  userId?: string
+  usedAt?: null
+  revokedAt?: null
+  expiresAt?: DateFilter
+  familyExpiresAt?: DateFilter
+  OR?: RowFilter[]
+}
+type AccessTokenInput = { jti: string; expiresAt: Date }
+type AccessTokenOrder = { seq: 'asc' }
+
+interface RefreshTokenDelegate {
+  create(args: {
+    data: Omit<RefreshTokenRow, 'accessTokens'> & {
+      accessTokens: { createMany: { data: AccessTokenInput[]; skipDuplicates: boolean } }
+    }
+    include: { accessTokens: { orderBy: AccessTokenOrder } }
+  }): Promise<RefreshTokenRow>
+  findUnique(args: {
+    where: { id: string }
+    include: { accessTokens: { orderBy: AccessTokenOrder } }
+  }): Promise<RefreshTokenRow | null>
+  updateMany(args: {
+    where: RowFilter
+    data: {
+      usedAt?: Date
+      successorId?: string
+      revokedAt?: Date
+      generation?: { increment: number }
+    }
+  }): Promise<{ count: number }>
+  deleteMany(args: { where: RowFilter }): Promise<{ count: number }>
+}
+
+interface AccessTokenDelegate {
+  createMany(args: {
+    data: (AccessTokenInput & { refreshTokenId: string })[]
+    skipDuplicates: boolean
+  }): Promise<{ count: number }>
+  findMany(args: {
+    where: { expiresAt: { gt: Date }; refreshToken: RowFilter }
+    select: { jti: true; expiresAt: true }
+    orderBy: AccessTokenOrder
+  }): Promise<AccessTokenInput[]>
+}
+
+interface TokenVersionDelegate {
+  findUnique(args: {
+    where: { userId: string }
+    select: { version: true }
+  }): Promise<{ version: number } | null>
+  upsert(args: {
+    where: { userId: string }
+    create: { userId: string; version: number }
+    update: { version: { increment: number } }
+    select: { version: true }
+  }): Promise<{ version: number }>
+}
+
+/** Delegates available both on the client and inside an interactive transaction. */
+export interface Delegates {
+  tesseraRefreshToken: RefreshTokenDelegate
+  tesseraAccessToken: AccessTokenDelegate
+  tesseraTokenVersion: TokenVersionDelegate
+  $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>
+  $queryRawUnsafe<T = unknown>(sql: string, ...values: unknown[]): Promise<T>
+}
+
+/** The precise shape of the client the stores call, once checked structurally. */
+export interface Db extends Delegates {
+  $transaction<R>(
+    fn: (tx: Delegates) => Promise<R>,
+    options?: { maxWait?: number; timeout?: number },
+  ): Promise<R>
+}
+
+export function asDb(client: TesseraPrismaClient): Db {
+  return client as unknown as Db
+}

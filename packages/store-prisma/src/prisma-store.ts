@@ -1,0 +1,41 @@
+import type { RefreshTokenStore, TokenVersionStore } from '@tessera/core'
+import type { TesseraPrismaClient } from './client.js'
+import { createPrismaRefreshTokenStore } from './refresh-token-store.js'
+import { createPrismaTokenVersionStore } from './token-version-store.js'
+
+/** Options of {@link createPrismaStore}. */
+export interface PrismaStoreOptions {
+  /**
+   * A PrismaClient generated from a schema that holds Tessera's models, created with a driver
+   * adapter (`@prisma/adapter-pg` or `pglite-prisma-adapter`). The store never disconnects it.
+   */
+  client: TesseraPrismaClient
+}
+
+/** The stores {@link createPrismaStore} returns, ready for `createTessera`. */
+export interface PrismaStore {
+  refreshTokenStore: RefreshTokenStore
+  tokenVersionStore: TokenVersionStore
+}
+
+/**
+ * Creates the refresh-token store and the token-version store on one PrismaClient.
+ *
+ * @example
+ * ```ts
+ * import { createTessera } from '@tessera/core'
+ * import { applyMigrations, createPrismaStore } from '@tessera/store-prisma'
+ * import { createPostgresAdapter } from '@tessera/store-prisma/postgres'
+ * import { PrismaClient } from './generated/prisma/client.js'
+ *
+ * const prisma = new PrismaClient({ adapter: createPostgresAdapter(process.env.DATABASE_URL!) })
+ * await applyMigrations(prisma)
+ * const tessera = createTessera({ keys, issuer, audience, secret, ...createPrismaStore({ client: prisma }) })
+ * ```
+ */
+export function createPrismaStore({ client }: PrismaStoreOptions): PrismaStore {
+  return {
+    refreshTokenStore: createPrismaRefreshTokenStore(client),
+    tokenVersionStore: createPrismaTokenVersionStore(client),
+  }
+}
