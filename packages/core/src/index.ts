@@ -33,6 +33,12 @@ export {
   verificationKey,
 } from './keys/key-set.js'
 export { SIGNING_ALGORITHMS } from './keys/key-type.js'
+export type { MemoryStores } from './stores/memory.js'
+export { createMemoryStores } from './stores/memory.js'
+export type { MemoryDenylistOptions } from './stores/memory-denylist.js'
+export { createMemoryDenylist } from './stores/memory-denylist.js'
+export { createMemoryRefreshTokenStore } from './stores/memory-refresh-token-store.js'
+export { createMemoryTokenVersionStore } from './stores/memory-token-version-store.js'
 export type { Tessera } from './tessera.js'
 export { createTessera } from './tessera.js'
 

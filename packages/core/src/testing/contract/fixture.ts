@@ -114,7 +114,15 @@ export function claimsOf(accessToken: string) {
   return decodeJwt(accessToken) as { jti: string; exp: number; sub: string; role?: string }
 }
 
-/** Awaits a promise that must reject with a Tessera error of the given code. */
+/**
+ * Awaits a promise that must reject with a Tessera error of the given code. A promise that
+ * resolves fails the test without printing its value, which would hold tokens.
+ */
 export async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  await expect(promise).rejects.toMatchObject({ code })
+  const outcome = await promise.then(
+    () => ({ resolved: true as const }),
+    (error: unknown) => ({ resolved: false as const, error }),
+  )
+  if (outcome.resolved) expect.fail(`expected a rejection with ${code}, but the call succeeded`)
+  expect((outcome.error as { code?: unknown }).code).toBe(code)
 }
