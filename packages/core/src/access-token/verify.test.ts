@@ -178,6 +178,7 @@ describe('createAccessTokenVerifier', () => {
       ['four segments', (t: string) => `${t}.${t.split('.')[2]}`],
       ['an empty header', (t: string) => `.${t.split('.').slice(1).join('.')}`],
       ['an empty payload', (t: string) => t.replace(/\.[^.]+\./, '..')],
+      ['a segment of impossible length', (t: string) => `${t}AAA`],
       ['padding on a segment', (t: string) => `${t}=`],
       ['padding inside the payload', (t: string) => t.replace('.', '=.')],
       ['a plus sign', (t: string) => `${t.slice(0, -1)}+`],
@@ -477,6 +478,7 @@ describe('createAccessTokenVerifier', () => {
       ['an empty array', []],
       ['our audience in another case', AUDIENCE.toUpperCase()],
       ['a nested array', [[AUDIENCE]]],
+      ['an array with a non-string member', [AUDIENCE, 42]],
     ])('rejects aud as %s', async (_name, aud) => {
       await expectRejected(
         claimCase((payload) => {
