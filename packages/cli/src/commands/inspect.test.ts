@@ -1,0 +1,214 @@
+import { writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose'
+import { describe, expect, it } from 'vitest'
+import { main } from '../main.js'
+
+const { privateKey, publicKey } = await generateKeyPair('ES256')
+const other = await generateKeyPair('ES256')
+const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] }
+const now = Math.floor(Date.now() / 1000)
+const goodClaims = {
+  iss: 'https://auth.example.com',
+  aud: 'https://api.example.com',
+  sub: 'user-1',
+  jti: 'a1b2c3d4e5f6a7b8',
+  iat: now,
+  exp: now + 900,
+}
+
+function sign(claims: JWTPayload = goodClaims, header: Record<string, unknown> = {}) {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt', ...header })
+    .sign(privateKey)
+}
+
+function unsigned(header: Record<string, unknown>, claims: Record<string, unknown>) {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+  return `${encode(header)}.${encode(claims)}.`
+}
+
+async function inspect(...args: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const io = {
+    stdout: (text: string) => (stdout += text),
+    stderr: (text: string) => (stderr += text),
+  }
+  const code = await main(['node', 'tessera', 'inspect', ...args], io)
+  return { code, stdout, stderr }
+}
+
+async function findingIds(...args: string[]) {
+  const { stdout } = await inspect(...args, '--json')
+  return (JSON.parse(stdout) as { findings: { id: string }[] }).findings.map(({ id }) => id)
+}
+
+describe('tessera inspect', () => {
+  it('prints header and claims but never the token or its signature', async () => {
+    const token = await sign()
+    const { code, stdout, stderr } = await inspect(token)
+
+    expect(code).toBe(0)
+    expect(stdout).toContain('"https://auth.example.com"')
+    expect(stdout).toContain('"at+jwt"')
+    for (const part of [token, token.split('.')[2]!]) {
+      expect(stdout).not.toContain(part)
+      expect(stderr).not.toContain(part)
+    }
+  })
+
+  it('reports no finding for a well-formed short-lived asymmetric token', async () => {
+    expect(await findingIds(await sign())).toEqual([])
+  })
+
+  it('flags alg none as high and exits with 1', async () => {
+    const token = unsigned({ alg: 'none', typ: 'at+jwt', kid: 'k1' }, goodClaims)
+    const { code, stdout, stderr } = await inspect(token)
+
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/HIGH\s+alg-none/)
+    expect(stderr).toContain('1 high-severity finding')
+  })
+
+  it('flags a symmetric algorithm as medium without failing', async () => {
+    const secret = new TextEncoder().encode('a-test-secret-of-at-least-32-bytes!!')
+    const token = await new SignJWT(goodClaims)
+      .setProtectedHeader({ alg: 'HS256', kid: 'k1', typ: 'at+jwt' })
+      .sign(secret)
+    const { code, stdout } = await inspect(token)
+
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/MEDIUM\s+alg-symmetric/)
+  })
+
+  it('lists missing kid, typ and registered claims', async () => {
+    const token = await new SignJWT({ sub: 'user-1' })
+      .setProtectedHeader({ alg: 'ES256' })
+      .sign(privateKey)
+
+    expect(await findingIds(token)).toEqual([
+      'exp-missing',
+      'aud-missing',
+      'kid-missing',
+      'typ-missing',
+      'iat-missing',
+      'jti-missing',
+      'iss-missing',
+    ])
+  })
+
+  it('flags a lifetime over --max-lifetime', async () => {
+    const token = await sign({ ...goodClaims, exp: now + 7200 })
+
+    expect(await findingIds(token)).toEqual(['lifetime-long'])
+    expect(await findingIds(token, '--max-lifetime', '7200')).toEqual([])
+  })
+
+  it('flags iat in the future', async () => {
+    const token = await sign({ ...goodClaims, iat: now + 600, exp: now + 1200 })
+    expect(await findingIds(token)).toEqual(['iat-future'])
+  })
+
+  it('flags headers that name a remote key or embed one', async () => {
+    const jwk = await exportJWK(other.publicKey)
+    const token = await sign(goodClaims, {
+      jku: 'https://keys.example.com/jwks.json',
+      x5u: 'https://keys.example.com/cert.pem',
+      jwk,
+    })
+    expect(await findingIds(token)).toEqual(['header-jku', 'header-x5u', 'header-jwk'])
+  })
+
+  it('flags kid values shaped like a path or SQL', async () => {
+    expect(await findingIds(await sign(goodClaims, { kid: '../../etc/passwd' }))).toEqual([
+      'kid-suspicious',
+    ])
+  })
+
+  it('flags sensitive-looking claims by key, by value and by Luhn-valid card numbers', async () => {
+    const token = await sign({
+      ...goodClaims,
+      email: 'alice@example.com',
+      profile: { given_name: 'Alice', contact: 'alice@example.org' },
+      password: 'hunter2',
+      payment: '4111 1111 1111 1111',
+      reference: '4111111111111112',
+    })
+    const { stdout } = await inspect(token, '--json')
+    const findings = (JSON.parse(stdout) as { findings: { id: string; message: string }[] })
+      .findings
+
+    expect(findings.map(({ id, message }) => `${id} ${message.split('"')[1]}`).sort()).toEqual([
+      'claim-card-number payment',
+      'claim-email email',
+      'claim-email profile.contact',
+      'claim-personal-name profile.given_name',
+      'claim-secret password',
+    ])
+    // The findings name claims, never their values.
+    expect(stdout.split('"findings"')[1]).not.toContain('hunter2')
+  })
+
+  it('flags a token over --max-bytes', async () => {
+    const token = await sign({ ...goodClaims, pad: 'x'.repeat(300) })
+    expect(await findingIds(token)).toEqual([])
+    expect(await findingIds(token, '--max-bytes', '256')).toEqual(['oversized'])
+  })
+
+  it('verifies the signature against a JWKS file', async () => {
+    const file = join(tmpdir(), `tessera-inspect-${process.pid}.json`)
+    await writeFile(file, JSON.stringify(jwks))
+
+    const good = await inspect(await sign(), '--jwks', file)
+    expect(good.code).toBe(0)
+    expect(good.stdout).toContain('verified with kid k1')
+
+    const forged = await new SignJWT(goodClaims)
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' })
+      .sign(other.privateKey)
+    const bad = await inspect(forged, '--jwks', file)
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toMatch(/HIGH\s+signature-invalid\s+signature does not verify/)
+  })
+
+  it('verifies the signature against a JWKS URL', async () => {
+    const server = createServer((_, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    try {
+      const { code, stdout } = await inspect(
+        await sign(),
+        '--jwks',
+        `http://127.0.0.1:${port}/jwks.json`,
+      )
+      expect(code).toBe(0)
+      expect(stdout).toContain('verified with kid k1')
+    } finally {
+      server.close()
+    }
+  })
+
+  it('fails with 2 on a malformed token without echoing it', async () => {
+    const { code, stderr } = await inspect('not-a-token-at-all')
+    expect(code).toBe(2)
+    expect(stderr).toBe('error: token must have 3 dot-separated parts, found 1\n')
+  })
+
+  it('reads the token from stdin when none is given', async () => {
+    const token = await sign()
+    let stdout = ''
+    const io = {
+      stdout: (text: string) => (stdout += text),
+      stderr: () => {},
+      readStdin: async () => `${token}\n`,
+    }
+    expect(await main(['node', 'tessera', 'inspect', '--json'], io)).toBe(0)
+    expect(JSON.parse(stdout).claims.sub).toBe('user-1')
+  })
+})

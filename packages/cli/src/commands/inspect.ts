@@ -1,0 +1,85 @@
+import { type Command, InvalidArgumentError } from 'commander'
+import { decodeToken, TokenDecodeError } from '../inspect/decode.js'
+import { findTokenWeaknesses } from '../inspect/findings.js'
+import { buildInspectReport, formatInspectReport } from '../inspect/report.js'
+import { type SignatureCheck, verifySignature } from '../inspect/verify-signature.js'
+import { CliError, type CliIo } from '../io.js'
+
+/** The CLI's io, plus an optional stdin reader for tests. */
+export type InspectIo = CliIo & { readStdin?: () => Promise<string> }
+
+interface InspectOptions {
+  jwks?: string
+  maxLifetime: number
+  maxBytes: number
+  timeout: number
+  json: boolean
+}
+
+const MAX_STDIN_BYTES = 1024 * 1024
+
+/** Parses a positive integer option value. */
+export function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a positive integer')
+  return Number(value)
+}
+
+/**
+ * Registers `tessera inspect [token]`: decodes a token without trusting it and lists its
+ * weaknesses. Exit codes: 0 no high-severity finding, 1 a high-severity finding or a
+ * signature that does not verify against `--jwks`, 2 bad arguments or a malformed token.
+ * The token and its signature are never printed.
+ */
+export function registerInspectCommand(program: Command, io: InspectIo): Command {
+  return program
+    .command('inspect')
+    .description('decode a token without verifying it and list its weaknesses')
+    .argument('[token]', 'the token; read from stdin when omitted or "-"')
+    .option('--jwks <file-or-url>', 'also verify the signature against this JWKS')
+    .option('--max-lifetime <seconds>', 'longest acceptable exp - iat', positiveInteger, 3600)
+    .option('--max-bytes <bytes>', 'largest acceptable token', positiveInteger, 8192)
+    .option('--timeout <seconds>', 'time limit for fetching a remote JWKS', positiveInteger, 5)
+    .option('--json', 'print the report as JSON', false)
+    .action(async (argument: string | undefined, options: InspectOptions) => {
+      const token = argument && argument !== '-' ? argument : await readStdin(io)
+      let decoded: ReturnType<typeof decodeToken>
+      try {
+        decoded = decodeToken(token)
+      } catch (error) {
+        if (error instanceof TokenDecodeError) throw new CliError(error.message, 2)
+        throw error
+      }
+
+      const findings = findTokenWeaknesses(decoded, {
+        maxLifetimeSeconds: options.maxLifetime,
+        maxTokenBytes: options.maxBytes,
+      })
+      let check: SignatureCheck | null = null
+      if (options.jwks) {
+        check = await verifySignature(token, options.jwks, {
+          timeoutMs: options.timeout * 1000,
+        }).catch((error: Error) => {
+          throw new CliError(error.message, 2)
+        })
+        if (!check.valid)
+          findings.push({ id: 'signature-invalid', severity: 'high', message: check.reason })
+      }
+
+      const report = buildInspectReport(decoded, findings, check)
+      io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspectReport(report))
+      const high = report.findings.filter((finding) => finding.severity === 'high').length
+      if (high > 0) throw new CliError(`${high} high-severity finding${high > 1 ? 's' : ''}`, 1)
+    })
+}
+
+async function readStdin(io: InspectIo): Promise<string> {
+  if (io.readStdin) return io.readStdin()
+  if (process.stdin.isTTY) throw new CliError('no token given; pass it as argument or on stdin', 2)
+  let text = ''
+  for await (const chunk of process.stdin) {
+    text += String(chunk)
+    if (text.length > MAX_STDIN_BYTES) throw new CliError('stdin is too large for a token', 2)
+  }
+  return text
+}

@@ -1,0 +1,94 @@
+/** Why a claim looks sensitive. */
+export type SensitiveKind = 'secret' | 'card-number' | 'email' | 'personal-name'
+
+/** A claim (by its path, such as `profile.email`) whose key or value looks sensitive. */
+export interface SensitiveClaim {
+  path: string
+  kind: SensitiveKind
+}
+
+const SECRET_KEY =
+  /pass(word|wd|phrase)?$|^pwd$|secret|api[_-]?key|private[_-]?key|^pin$|ssn|social[_-]?security|credit[_-]?card|card[_-]?number|^cvv$|^cvc$/i
+const NAME_KEY =
+  /^(name|full[_-]?name|given[_-]?name|family[_-]?name|first[_-]?name|last[_-]?name|middle[_-]?name|surname|nickname|preferred[_-]?username)$/i
+const EMAIL_KEY = /e-?mail/i
+const EMAIL_VALUE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+const CARD_SHAPE = /^\d(?:[ -]?\d){12,18}$/
+const MAX_DEPTH = 8
+// Identifiers and times: long digit strings here are ids (snowflakes) or timestamps, not cards.
+const REGISTERED = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'sid',
+  'azp',
+  'auth_time',
+])
+
+/**
+ * Finds claims that should not travel in a token anyone can decode: secrets by key name,
+ * card numbers by shape and Luhn checksum, email addresses and personal names.
+ *
+ * @example
+ * ```ts
+ * findSensitiveClaims({ sub: 'u1', email: 'a@example.com' })
+ * // [{ path: 'email', kind: 'email' }]
+ * ```
+ */
+export function findSensitiveClaims(claims: Record<string, unknown>): SensitiveClaim[] {
+  const found: SensitiveClaim[] = []
+  walk(claims, '', 0, found)
+  return found
+}
+
+function walk(value: unknown, path: string, depth: number, found: SensitiveClaim[]): void {
+  if (depth > MAX_DEPTH) return
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) walk(item, `${path}[${index}]`, depth + 1, found)
+    return
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, child] of Object.entries(value)) {
+      if (depth === 0 && REGISTERED.has(key)) continue
+      const childPath = path ? `${path}.${key}` : key
+      const kind = kindOfKey(key, child)
+      if (kind) found.push({ path: childPath, kind })
+      else walk(child, childPath, depth + 1, found)
+    }
+    return
+  }
+  const kind = kindOfValue(value)
+  if (kind && path) found.push({ path, kind })
+}
+
+function kindOfKey(key: string, value: unknown): SensitiveKind | undefined {
+  if (SECRET_KEY.test(key) && value !== null && value !== '' && value !== false) return 'secret'
+  if (EMAIL_KEY.test(key) && typeof value === 'string' && value !== '') return 'email'
+  if (NAME_KEY.test(key) && typeof value === 'string' && value !== '') return 'personal-name'
+  return kindOfValue(value)
+}
+
+function kindOfValue(value: unknown): SensitiveKind | undefined {
+  if (typeof value !== 'string') return undefined
+  if (EMAIL_VALUE.test(value)) return 'email'
+  if (CARD_SHAPE.test(value) && passesLuhn(value.replace(/[ -]/g, ''))) return 'card-number'
+  return undefined
+}
+
+/** Luhn checksum (ISO/IEC 7812-1), used by payment card numbers. */
+export function passesLuhn(digits: string): boolean {
+  let sum = 0
+  for (let index = 0; index < digits.length; index++) {
+    let digit = Number(digits[digits.length - 1 - index])
+    if (index % 2 === 1) {
+      digit *= 2
+      if (digit > 9) digit -= 9
+    }
+    sum += digit
+  }
+  return sum % 10 === 0
+}
