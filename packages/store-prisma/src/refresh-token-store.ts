@@ -35,7 +35,11 @@ function toRecord(row: RefreshTokenRow): RefreshTokenRecord {
 
 function uniqueByJti(tokens: IssuedAccessToken[]): IssuedAccessToken[] {
   const seen = new Set<string>()
-  return tokens.filter(({ jti }) => (seen.has(jti) ? false : (seen.add(jti), true)))
+  return tokens.filter(({ jti }) => {
+    if (seen.has(jti)) return false
+    seen.add(jti)
+    return true
+  })
 }
 
 async function insert(tx: Delegates, record: RefreshTokenRecord): Promise<RefreshTokenRecord> {
@@ -58,15 +62,24 @@ async function lock(tx: Delegates, where: { id: string; usedAt?: null; revokedAt
   return count === 1
 }
 
+// Under READ COMMITTED one UPDATE only sees rows committed before it started: a successor that
+// a concurrent rotation inserts while we wait for its parent's row lock would escape. Repeating
+// the UPDATE until it matches nothing closes that gap: each pass sees what committed meanwhile,
+// and a rotation that has not committed yet waits on a parent row we have already revoked.
+const MAX_REVOKE_PASSES = 20
+
 async function revokeWhere(
   tx: Delegates,
   where: { id?: string; familyId?: string; userId?: string },
   now: Date,
 ): Promise<IssuedAccessToken[]> {
-  await tx.tesseraRefreshToken.updateMany({
-    where: { ...where, revokedAt: null },
-    data: { revokedAt: now },
-  })
+  for (let pass = 0; pass < MAX_REVOKE_PASSES; pass++) {
+    const { count } = await tx.tesseraRefreshToken.updateMany({
+      where: { ...where, revokedAt: null },
+      data: { revokedAt: now },
+    })
+    if (count === 0) break
+  }
   return tx.tesseraAccessToken.findMany({
     where: { expiresAt: { gt: now }, refreshToken: where },
     select: { jti: true, expiresAt: true },

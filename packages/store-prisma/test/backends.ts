@@ -111,14 +111,15 @@ export async function startPostgres(
 }
 
 /** A denylist shared by both app instances of a test, kept in this process. */
-export function sharedDenylist(): Denylist {
+export function sharedDenylist(clock: () => Date): Denylist {
   const entries = new Map<string, Date>()
   return {
     async add(jti, expiresAt) {
       entries.set(jti, expiresAt)
     },
     async has(jti) {
-      return entries.has(jti)
+      const expiresAt = entries.get(jti)
+      return expiresAt !== undefined && expiresAt.getTime() > clock().getTime()
     },
     async deleteExpired(now) {
       let deleted = 0
