@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile } from 'node:fs/promises'
+import { access, mkdir, open, readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
@@ -44,11 +44,15 @@ function isMissing(error: unknown): boolean {
 
 /** The key set in `file`, generated (ES256, mode 0600) on first start. */
 async function loadOrCreateKeySet(file: string): Promise<KeySet> {
-  try {
-    return await loadKeySet(file)
-  } catch (error) {
-    if (!isMissing(error) && !isMissing((error as { cause?: unknown }).cause ?? {})) throw error
-  }
+  const exists = await access(file).then(
+    () => true,
+    (error: unknown) => {
+      if (isMissing(error)) return false
+      throw error
+    },
+  )
+  if (exists) return loadKeySet(file)
+
   const keys = await generateKeySet('ES256')
   await saveKeySet(keys, file)
   return keys
