@@ -98,10 +98,15 @@ export interface RotateRequest {
  * app instances:
  * - `rotated`: the token was unused; it is now used and `successor` was inserted.
  * - `replayed`: the token was used less than `graceMs` ago, same device, and its successor
- *   is still unused and unrevoked; nothing is revoked, `successor` is the stored one.
+ *   is still unused and unrevoked; nothing is revoked, `successor` is the stored one, and
+ *   `request.accessToken` has been appended to its `accessTokens` (so a later family revoke
+ *   denylists it too). `request.successor` is discarded.
  * - `reused`: any other presentation of a used token; the family has been revoked in the
  *   same step and `revoked` lists its access tokens that have not expired yet.
  * - `invalid`: unknown, revoked or expired (token or family); nothing changed.
+ *
+ * Checks run in this order: not found, revoked, family expired, expired, unused, replay.
+ * Expiry is inclusive: a token whose `expiresAt` equals `now` has expired.
  */
 export type RotateOutcome =
   | { status: 'rotated'; successor: RefreshTokenRecord }
@@ -128,7 +133,7 @@ export interface RefreshTokenStore {
   revokeFamily(familyId: string, now: Date): Promise<IssuedAccessToken[]>
   /** Revokes every token of a user. Returns their unexpired access tokens. */
   revokeUser(userId: string, now: Date): Promise<IssuedAccessToken[]>
-  /** Deletes tokens whose expiry (or family expiry) has passed. Returns how many. */
+  /** Deletes tokens whose expiry (or family expiry) is at or before `now`. Returns how many. */
   deleteExpired(now: Date): Promise<number>
 }
 

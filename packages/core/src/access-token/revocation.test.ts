@@ -49,12 +49,16 @@ function stores() {
 describe('checkRevocation', () => {
   it('throws a TypeError when no denylist is configured', async () => {
     const config = configWith({ tokenVersionStore: createMemoryTokenVersionStore() })
-    expect(await failure(checkRevocation(config, claims()))).toBeInstanceOf(TypeError)
+    const error = await failure(checkRevocation(config, claims()))
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as Error).message).toMatch(/denylist/)
   })
 
   it('throws a TypeError when no token version store is configured', async () => {
     const config = configWith({ denylist: createMemoryDenylist() })
-    expect(await failure(checkRevocation(config, claims()))).toBeInstanceOf(TypeError)
+    const error = await failure(checkRevocation(config, claims()))
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as Error).message).toMatch(/tokenVersionStore/)
   })
 
   it('passes a token that is neither denied nor stale', async () => {
