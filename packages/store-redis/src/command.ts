@@ -39,7 +39,12 @@ export async function runCommand<T>(
   try {
     return await withTimeout(operation(), timeoutMs)
   } catch (error) {
-    if (error instanceof StoreUnavailableError) throw error
-    throw new StoreUnavailableError(`redis ${what} failed`, { cause: error })
+    throw unavailable(error, what)
   }
+}
+
+/** Maps a Redis failure to core's {@link StoreUnavailableError}, keeping the cause. */
+export function unavailable(error: unknown, what: string): StoreUnavailableError {
+  if (error instanceof StoreUnavailableError) return error
+  return new StoreUnavailableError(`redis ${what} failed`, { cause: error })
 }

@@ -4,7 +4,7 @@ import type {
   RefreshTokenStore,
   RotateOutcome,
 } from '@tessera/core'
-import { runCommand } from './command.js'
+import { runCommand, unavailable, withTimeout } from './command.js'
 import { createKeys, EXPIRY_SHARDS, userKeys } from './keys.js'
 import { type RedisStoreOptions, resolveStoreOptions } from './options.js'
 import {
@@ -87,26 +87,27 @@ export function createRedisRefreshTokenStore(
   }
 
   // Deletes the expired tokens of one expiry shard, in batches; returns how many.
+  // Each command gets the timeout; the whole walk may take longer on a large backlog.
   async function purgeShard(shard: number, now: Date): Promise<number> {
     const key = keys.expiry(shard)
+    const bounded = <T>(command: Promise<T>) => withTimeout(command, commandTimeoutMs)
     let deleted = 0
     for (;;) {
-      const members = await client.zrangebyscore(key, '-inf', now.getTime(), 'LIMIT', 0, 200)
+      const members = await bounded(
+        client.zrangebyscore(key, '-inf', now.getTime(), 'LIMIT', 0, 200),
+      )
       if (members.length === 0) return deleted
       for (const member of members) {
         const [userId, tokenId] = JSON.parse(member) as [string, string]
         const base = keys.userBase(userId)
-        const result = (await runScript(
-          client,
-          scripts.purge,
-          [userKeys.token(base, tokenId)],
-          [base, now.getTime()],
+        const result = (await bounded(
+          runScript(client, scripts.purge, [userKeys.token(base, tokenId)], [base, now.getTime()]),
         )) as number
         if (result > 0) {
           deleted++
-          await client.del(keys.tokenIndex(tokenId))
+          await bounded(client.del(keys.tokenIndex(tokenId)))
         }
-        await client.zrem(key, member)
+        await bounded(client.zrem(key, member))
       }
     }
   }
@@ -252,13 +253,12 @@ export function createRedisRefreshTokenStore(
       // Keys carry TTLs, so Redis deletes expired tokens by itself shortly after their expiry;
       // this deletes them as of `now` (the caller's clock) and counts them, like other stores.
       const shards = Array.from({ length: EXPIRY_SHARDS }, (_, shard) => shard)
-      const counts = await runCommand(
-        () => Promise.all(shards.map((shard) => purgeShard(shard, now))),
-        // A purge walks many keys: it gets a budget per shard rather than per command.
-        commandTimeoutMs * EXPIRY_SHARDS,
-        'deleteExpired',
-      )
-      return counts.reduce((total, count) => total + count, 0)
+      try {
+        const counts = await Promise.all(shards.map((shard) => purgeShard(shard, now)))
+        return counts.reduce((total, count) => total + count, 0)
+      } catch (error) {
+        throw unavailable(error, 'deleteExpired')
+      }
     },
   }
 }
