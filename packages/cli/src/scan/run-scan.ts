@@ -67,6 +67,8 @@ export interface ScanReport {
 
 type Jwk = Record<string, unknown>
 
+const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+
 /**
  * Black-box scan of an endpoint that accepts bearer tokens: sends forged variants of one
  * valid token (from `forgeTokens` of `@tessera/core/testing`) and compares each response
@@ -111,7 +113,10 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
       ...(options.now ? { now: options.now } : {}),
     }
     // A placeholder signer marks the variants that need a signature the service accepts.
-    const placeholder: TokenSigner = { sign: async () => 'unsigned' }
+    // They are never sent as they are.
+    const placeholder: TokenSigner = {
+      sign: async (header, payload) => `${encode(header)}.${encode(payload)}.`,
+    }
     const variants = await forgeTokens(options.token, { ...forgeOptions, signer: placeholder })
     serveAttackerKey(keyServer, variants, header.kid)
 
@@ -261,7 +266,6 @@ function techniqueSigner(
   forge: typeof import('@tessera/core/testing').forgeTokens,
   options: ForgeOptions,
 ): TokenSigner {
-  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
   return {
     async sign(header, payload) {
       const unsigned = `${encode(header)}.${encode(payload)}.${encode('placeholder')}`
