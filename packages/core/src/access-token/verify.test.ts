@@ -683,6 +683,22 @@ describe('forgeTokens', () => {
     expect(calls.length).toBeGreaterThan(0)
   })
 
+  it('signs the attacker variants with the attacker key it is given', async () => {
+    const { issuer } = await singleKey()
+    const { token } = await issuer.issue('user-1')
+    const attacker = await generateKey('ES256', { now: NOW })
+    const attackerKey = { privateKey: attacker.privateKey!, publicKey: attacker.publicKey }
+    const { verify } = setup({ keys: [attacker] })
+    const forged = await forgeTokens(token, { attackerKey, now: NOW })
+    const embedded = forged.find((variant) => variant.id === 'embedded-jwk')!
+
+    expect(embedded.signedBy).toBe('attacker')
+    // Even a verifier that holds the attacker key refuses a token that embeds a key.
+    await expectRejected(verify(embedded.token), header('jwk'))
+    const jwk = JSON.parse(Buffer.from(embedded.token.split('.')[0]!, 'base64url').toString()).jwk
+    expect(jwk).toEqual(attacker.publicKey.export({ format: 'jwk' }))
+  })
+
   it('refuses input that is not a compact JWS of JSON objects', async () => {
     await expect(forgeTokens('not-a-token')).rejects.toThrow(TypeError)
   })

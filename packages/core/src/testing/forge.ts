@@ -77,6 +77,12 @@ export interface ForgeOptions {
   /** Alternative to `signer`: the issuer's private key. */
   privateKey?: KeyObject
   /**
+   * The attacker's key pair for the `jwk`, `jku`, `x5u`, `x5c` and `kid` variants, for
+   * example so that a scanner can serve its public half at the `jku` URL.
+   * @default a fresh key pair of the token's algorithm
+   */
+  attackerKey?: { privateKey: KeyObject; publicKey: KeyObject }
+  /**
    * URL the `jku` variant points at.
    * @default 'https://attacker.invalid/jwks.json'
    */
@@ -172,7 +178,7 @@ export async function forgeTokens(
   const now = Math.floor((options.now ?? new Date()).getTime() / 1000)
   const signer = options.signer ?? (options.privateKey && privateKeySigner(options.privateKey))
   const attackerAlg = isSigningAlgorithm(header.alg) ? header.alg : 'ES256'
-  const attacker = generateAttackerKey(attackerAlg)
+  const attacker = options.attackerKey ?? generateAttackerKey(attackerAlg)
   const attackerSigner = privateKeySigner(attacker.privateKey)
   const attackerJwk = attacker.publicKey.export({ format: 'jwk' })
 
