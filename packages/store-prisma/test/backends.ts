@@ -63,6 +63,7 @@ export async function postgresUnavailableReason(): Promise<string | null> {
     if (process.env.TESSERA_REQUIRE_SERVICES === '1') {
       throw new Error(`${reason} and TESSERA_REQUIRE_SERVICES=1`)
     }
+    console.warn(`store-prisma: skipping PostgreSQL tests: ${reason}`)
     return reason
   } finally {
     await probe.end().catch(() => {})
