@@ -40,6 +40,7 @@ const STATUS_BY_CODE: Record<TokenErrorCode | DemoErrorCode, Mapping> = {
   ERR_EMAIL_TAKEN: { status: 409 },
   ERR_ROLE_FORBIDDEN: { status: 403, bearerError: 'insufficient_scope' },
   ERR_CSRF_CHECK_FAILED: { status: 403 },
+  ERR_RATE_LIMITED: { status: 429 },
 }
 
 const STATUS_TEXT: Record<number, string> = {

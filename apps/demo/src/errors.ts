@@ -7,6 +7,7 @@ export type DemoErrorCode =
   | 'ERR_ROLE_FORBIDDEN'
   | 'ERR_CSRF_CHECK_FAILED'
   | 'ERR_DATABASE_UNAVAILABLE'
+  | 'ERR_RATE_LIMITED'
 
 /** A failure of the demo with a stable code; `error-handler.ts` maps it to an HTTP status. */
 export class DemoError extends Error {

@@ -55,19 +55,32 @@ export async function authRoutes(app: FastifyInstance, context: AppContext) {
     reply.setCookie(REFRESH_COOKIE, refreshToken, cookieOptions(context.refreshTokenTtlSeconds))
   }
 
-  const loginLimits = [
-    app.rateLimit({
+  // Two budgets on login: per client IP (spraying many accounts) and per account (guessing
+  // one password from many IPs). @fastify/rate-limit runs one `rateLimit` hook per request,
+  // so both counters are checked here through `createRateLimit`.
+  const window = config.loginRateLimit.windowSeconds * 1000
+  const loginBudgets = [
+    app.createRateLimit({
       max: config.loginRateLimit.perIp,
-      timeWindow: config.loginRateLimit.windowSeconds * 1000,
+      timeWindow: window,
       keyGenerator: (request) => `login-ip:${request.ip}`,
     }),
-    app.rateLimit({
+    app.createRateLimit({
       max: config.loginRateLimit.perAccount,
-      timeWindow: config.loginRateLimit.windowSeconds * 1000,
+      timeWindow: window,
       keyGenerator: (request) =>
         `login-account:${(request.body as Credentials).email.toLowerCase()}`,
     }),
   ]
+  const loginLimit = async (request: FastifyRequest, reply: FastifyReply) => {
+    for (const budget of loginBudgets) {
+      const result = await budget(request)
+      if (!result.isAllowed && result.isExceeded) {
+        reply.header('Retry-After', String(result.ttlInSeconds))
+        throw new DemoError('ERR_RATE_LIMITED', 'too many login attempts, retry later')
+      }
+    }
+  }
 
   app.post<{ Body: Credentials }>(
     '/register',
@@ -90,7 +103,7 @@ export async function authRoutes(app: FastifyInstance, context: AppContext) {
   app.post<{ Body: Credentials }>(
     '/login',
     {
-      preHandler: loginLimits,
+      preHandler: loginLimit,
       schema: {
         summary: 'Log in: access token in the body, refresh token in an HttpOnly cookie',
         body: credentialsBody,
