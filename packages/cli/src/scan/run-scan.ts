@@ -121,7 +121,7 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
     serveAttackerKey(keyServer, variants, header.kid)
 
     const sendVariant = async (variant: ForgedToken, via?: string): Promise<ScanResult> => {
-      const result = describe(variant, via)
+      const result = resultOf(variant, via)
       if (incomplete) return { ...result, verdict: 'skipped', note: 'budget exhausted' }
       try {
         const { status } = await send(variant.token)
@@ -154,9 +154,9 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
     } else {
       for (const variant of claimVariants)
         results.push({
-          ...describe(variant),
+          ...resultOf(variant),
           verdict: 'skipped',
-          note: 'needs a signature the service accepts; no signature forgery was accepted',
+          note: 'not sent: needs an accepted signature forgery',
         })
     }
 
@@ -191,7 +191,7 @@ function requestHeaders(extra: Record<string, string> | undefined, token: string
   return headers
 }
 
-function describe(variant: ForgedToken, via?: string): ScanResult {
+function resultOf(variant: ForgedToken, via?: string): ScanResult {
   return {
     id: variant.id,
     title: variant.title,
