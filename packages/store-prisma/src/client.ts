@@ -11,13 +11,18 @@
  * own schema or your application's schema with the models merged in.
  */
 export interface TesseraPrismaClient {
-  tesseraRefreshToken: object
-  tesseraAccessToken: object
-  tesseraTokenVersion: object
-  $transaction: (...args: never[]) => unknown
-  $executeRawUnsafe: (...args: never[]) => unknown
-  $queryRawUnsafe: (...args: never[]) => unknown
+  tesseraRefreshToken: Methods<'create' | 'findUnique' | 'updateMany' | 'deleteMany'>
+  tesseraAccessToken: Methods<'createMany' | 'findMany'>
+  tesseraTokenVersion: Methods<'findUnique' | 'upsert'>
+  $transaction: AnyFunction
+  $executeRawUnsafe: AnyFunction
+  $queryRawUnsafe: AnyFunction
 }
+
+// Generated delegate methods are generic over their arguments, which no hand-written signature
+// can match; the stores check the presence of what they call and type the calls internally.
+type AnyFunction = (...args: never[]) => unknown
+type Methods<Name extends string> = { [Key in Name]: AnyFunction }
 
 /** A refresh-token row as the generated client returns it (with its access tokens). */
 export interface RefreshTokenRow {
