@@ -117,3 +117,64 @@ export async function startRedisChild(port: number): Promise<RedisChild> {
     },
   }
 }
+
+/**
+ * A one-node Redis Cluster (cluster mode on, all 16384 slots on this node) on a free port, so
+ * that the stores run through an ioredis `Cluster` client and Cluster's rules (CROSSSLOT,
+ * routing by key slot) apply.
+ */
+export async function startClusterChild(directory: string): Promise<RedisChild> {
+  const port = await freePort()
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      `${directory}/nodes-${port}.conf`,
+      // Without it a lone node announces an empty host in CLUSTER SLOTS.
+      '--cluster-announce-ip',
+      '127.0.0.1',
+    ],
+    { stdio: 'ignore', cwd: directory },
+  )
+  const url = `redis://127.0.0.1:${port}`
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    await exited
+  }
+  const admin = new Redis(url, { lazyConnect: true, retryStrategy: () => 100 })
+  admin.on('error', () => {})
+  try {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 100) throw new Error(`cluster node on port ${port} did not become ready`)
+      try {
+        if (admin.status !== 'ready') await admin.connect()
+        const info = await admin.cluster('INFO')
+        if (String(info).includes('cluster_state:ok')) break
+        if (String(info).includes('cluster_slots_assigned:0')) {
+          await admin.cluster('ADDSLOTSRANGE', 0, 16383)
+        }
+      } catch {
+        // Not listening yet.
+      }
+      await sleep(100)
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  } finally {
+    admin.disconnect()
+  }
+  return { port, url, process: child, stop }
+}
