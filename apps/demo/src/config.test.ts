@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.js'
+
+function reason(env: Record<string, string>): string {
+  try {
+    loadConfig(env)
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError)
+    return (error as Error).message
+  }
+  throw new Error('loadConfig accepted the configuration')
+}
+
+describe('loadConfig', () => {
+  it('defaults to the embedded setup on 127.0.0.1:3000', () => {
+    const config = loadConfig({})
+    expect(config.host).toBe('127.0.0.1')
+    expect(config.port).toBe(3000)
+    expect(config.databaseUrl).toBeNull()
+    expect(config.redisUrl).toBeNull()
+    expect(config.dataDir).toMatch(/apps[\\/]demo[\\/]data$/)
+    expect(config.allowedOrigins).toContain('http://127.0.0.1:3000')
+  })
+
+  it('reads services and limits from the environment', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      CLEANUP_INTERVAL_SECONDS: '30',
+      ADMIN_EMAILS: 'Root@Example.com, ops@example.com',
+    })
+    expect(config.databaseUrl).toContain('postgresql://')
+    expect(config.redisUrl).toContain('redis://')
+    expect(config.cleanupIntervalSeconds).toBe(30)
+    expect(config.adminEmails).toEqual(['root@example.com', 'ops@example.com'])
+  })
+
+  it.each([
+    [{ PORT: 'abc' }, /^PORT must be an integer/],
+    [{ PORT: '70000' }, /^PORT must be an integer/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+    [{ REDIS_URL: 'http://127.0.0.1:6379' }, /^REDIS_URL must start with redis:/],
+    [{ CLEANUP_INTERVAL_SECONDS: '0' }, /^CLEANUP_INTERVAL_SECONDS must be/],
+    [{ ALLOWED_ORIGINS: 'https://a.example/path' }, /^ALLOWED_ORIGINS entries must be/],
+    [{ TRUST_PROXY: 'yes' }, /^TRUST_PROXY must be true or false/],
+  ])('stops with a one-line reason for %o', (env, message) => {
+    const text = reason(env)
+    expect(text).toMatch(message)
+    expect(text).not.toContain('\n')
+  })
+
+  it('never echoes a connection string, which may hold a password', () => {
+    const text = reason({ DATABASE_URL: 'mysql://user:hunter2hunter2@db/app' })
+    expect(text).toMatch(/^DATABASE_URL must start with postgres/)
+    expect(text).not.toContain('hunter2')
+    expect(reason({ DATABASE_URL: 'not a url hunter2' })).not.toContain('hunter2')
+  })
+})
