@@ -1,0 +1,336 @@
+/** Renders BENCHMARKS.md from one run's results. */
+import { readFileSync } from 'node:fs'
+import os from 'node:os'
+import { fileURLToPath } from 'node:url'
+import type { HttpResult } from './http/index.js'
+import type { RotationReport } from './rotation/index.js'
+import type { MicroResult } from './verify/index.js'
+
+export interface RunInfo {
+  startedAt: Date
+  seconds: number
+  quick: boolean
+  command: string
+  loadBefore: number
+  loadAfter: number
+  /** Average load of the other processes while the bench ran, from the sampler. */
+  loadDuring: number
+}
+
+export interface Results {
+  micro: MicroResult[] | null
+  rotation: RotationReport | null
+  http: HttpResult[] | null
+}
+
+const PACKAGES = [
+  'jose',
+  'jsonwebtoken',
+  'fast-jwt',
+  'fastify',
+  '@fastify/jwt',
+  'autocannon',
+  'mitata',
+  'pg',
+  'ioredis',
+  '@prisma/client',
+  '@electric-sql/pglite',
+]
+
+function versionOf(name: string) {
+  // Read from bench's own node_modules: some packages do not export their package.json.
+  const file = fileURLToPath(new URL(`../node_modules/${name}/package.json`, import.meta.url))
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}
+
+const int = (n: number | null | undefined) =>
+  n === null || n === undefined || !Number.isFinite(n)
+    ? 'n/a'
+    : Math.round(n).toLocaleString('en-US')
+const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : 'n/a')
+const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+  a && b ? `${(a / b).toFixed(2)}x` : 'n/a'
+const verdict = (ok: boolean | null) =>
+  ok === null ? 'not measured' : ok ? '**met**' : '**not met**'
+
+function table(head: string[], rows: string[][]) {
+  const align = head.map((_, i) => (i === 0 ? '---' : '---:'))
+  return [head, align, ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n')
+}
+
+function microOps(micro: MicroResult[], alg: string, op: string, name: string) {
+  return micro.find((r) => r.alg === alg && r.op === op && r.name === name)?.opsPerSecond ?? null
+}
+
+function rotationAt(report: RotationReport, backend: string, clients: number) {
+  return report.results.find((r) => r.backend === backend && r.clients === clients)
+}
+
+interface Target {
+  text: string
+  measured: string
+  ok: boolean | null
+}
+
+function targets(results: Results): Target[] {
+  const out: Target[] = []
+  const { micro, rotation, http } = results
+  const algs = [...new Set((micro ?? http ?? []).map((r) => r.alg))]
+  for (const alg of algs) {
+    if (!micro) break
+    const jose = microOps(micro, alg, 'verify', 'jose jwtVerify')
+    const cold = microOps(micro, alg, 'verify', 'Tessera cold (unique tokens)')
+    const hot = microOps(micro, alg, 'verify', 'Tessera hot (cache on)')
+    const fast = microOps(micro, alg, 'verify', 'fast-jwt')
+    const fastCache = microOps(micro, alg, 'verify', 'fast-jwt, cache on')
+    out.push({
+      text: `${alg} cold verify: our checks add at most 10% to jose jwtVerify (time <= 1.10x jose's)`,
+      measured:
+        cold && jose
+          ? `time ${(jose / cold).toFixed(2)}x jose's (${ratio(cold, jose)} its ops/s)`
+          : 'n/a',
+      ok: cold && jose ? jose / cold <= 1.1 : null,
+    })
+    out.push({
+      text: `${alg} hot verify with the cache: at least 10x fast-jwt without its cache`,
+      measured: ratio(hot, fast),
+      ok: hot && fast ? hot / fast >= 10 : null,
+    })
+    out.push({
+      text: `${alg} hot verify with the cache: at least level with fast-jwt with its cache`,
+      measured: ratio(hot, fastCache),
+      ok: hot && fastCache ? hot / fastCache >= 1 : null,
+    })
+  }
+  for (const alg of algs) {
+    if (!http) break
+    const rps = (kind: string) =>
+      http.find((r) => r.alg === alg && r.kind === kind)?.requestsPerSecond
+    const peer = rps('fastify-jwt')
+    const peerCache = rps('fastify-jwt-cache')
+    for (const [kind, label, against, againstLabel] of [
+      ['demo', 'demo app GET /me', peer, '@fastify/jwt'],
+      ['tessera', 'minimal app + Tessera', peer, '@fastify/jwt'],
+      ['tessera-cache', 'minimal app + Tessera, cache on', peerCache, '@fastify/jwt, cache on'],
+    ] as const) {
+      const ours = rps(kind)
+      out.push({
+        text: `${alg} HTTP: ${label} at least level with ${againstLabel}`,
+        measured: ratio(ours, against),
+        ok: ours && against ? ours / against >= 1 : null,
+      })
+    }
+  }
+  if (rotation) {
+    const pg16 = rotationAt(rotation, 'PostgreSQL (Prisma)', 16)
+    const floor16 = rotationAt(rotation, 'PostgreSQL (plain pg floor)', 16)
+    const redis16 = rotationAt(rotation, 'Redis', 16)
+    out.push({
+      text: 'Rotation on PostgreSQL at 16 clients: at least 70% of the plain-pg floor',
+      measured:
+        pg16 && floor16 ? `${Math.round((100 * pg16.perSecond) / floor16.perSecond)}%` : 'n/a',
+      ok: pg16 && floor16 ? pg16.perSecond / floor16.perSecond >= 0.7 : null,
+    })
+    out.push({
+      text: 'Rotation on PostgreSQL at 16 clients: p99 under 50 ms',
+      measured: pg16 ? `${ms(pg16.p99Ms)} ms` : 'n/a',
+      ok: pg16 ? pg16.p99Ms < 50 : null,
+    })
+    out.push({
+      text: 'Rotation on Redis at 16 clients: at least 3x the PostgreSQL figure',
+      measured: ratio(redis16?.perSecond, pg16?.perSecond),
+      ok: redis16 && pg16 ? redis16.perSecond / pg16.perSecond >= 3 : null,
+    })
+  }
+  return out
+}
+
+function microSection(micro: MicroResult[], op: 'verify' | 'sign') {
+  const parts: string[] = []
+  const algs = [...new Set(micro.map((r) => r.alg))]
+  const peers =
+    op === 'verify'
+      ? ['jose jwtVerify', 'jsonwebtoken', 'fast-jwt', 'fast-jwt, cache on']
+      : ['jose SignJWT', 'jsonwebtoken', 'fast-jwt']
+  for (const alg of algs) {
+    const rows = micro.filter((r) => r.alg === alg && r.op === op)
+    const floor = microOps(micro, alg, op, 'node:crypto (floor)')
+    const head = ['implementation', 'ops/s', 'p99 µs', 'vs floor', ...peers.map((p) => `vs ${p}`)]
+    const body = rows.map((r) => [
+      r.name,
+      int(r.opsPerSecond),
+      r.p99Micros === null ? 'n/a' : ms(r.p99Micros),
+      ratio(r.opsPerSecond, floor),
+      ...peers.map((p) =>
+        p === r.name ? '-' : ratio(r.opsPerSecond, microOps(micro, alg, op, p)),
+      ),
+    ])
+    parts.push(`#### ${alg}\n\n${table(head, body)}`)
+  }
+  return parts.join('\n\n')
+}
+
+function rotationSection(report: RotationReport) {
+  const floorName = 'PostgreSQL (plain pg floor)'
+  const rows = report.results.map((r) => [
+    r.backend,
+    String(r.clients),
+    int(r.perSecond),
+    ms(r.p50Ms),
+    ms(r.p99Ms),
+    r.backend === floorName
+      ? '-'
+      : ratio(r.perSecond, rotationAt(report, floorName, r.clients)?.perSecond),
+    String(r.errors),
+  ])
+  const head = ['back end', 'clients', 'rotations/s', 'p50 ms', 'p99 ms', 'vs pg floor', 'errors']
+  const skipped = report.skipped.map((s) => `- ${s.backend}: not measured (${s.reason})`).join('\n')
+  return table(head, rows) + (skipped ? `\n\n${skipped}` : '')
+}
+
+function httpSection(http: HttpResult[]) {
+  const algs = [...new Set(http.map((r) => r.alg))]
+  const parts: string[] = []
+  for (const alg of algs) {
+    const rows = http.filter((r) => r.alg === alg)
+    const peer = rows.find((r) => r.kind === 'fastify-jwt')?.requestsPerSecond
+    const peerCache = rows.find((r) => r.kind === 'fastify-jwt-cache')?.requestsPerSecond
+    const body = rows.map((r) => [
+      r.label,
+      int(r.requestsPerSecond),
+      ms(r.p50Ms),
+      ms(r.p99Ms),
+      ratio(r.requestsPerSecond, peer),
+      ratio(r.requestsPerSecond, peerCache),
+      String(r.non2xx + r.errors),
+    ])
+    const head = [
+      'server',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'vs @fastify/jwt',
+      'vs @fastify/jwt cached',
+      'failed',
+    ]
+    parts.push(`#### ${alg}\n\n${table(head, body)}`)
+  }
+  return parts.join('\n\n')
+}
+
+export function renderReport(results: Results, run: RunInfo, settings: Record<string, string>) {
+  const cpus = os.cpus()
+  const loaded = run.loadBefore > 0.5 || run.loadDuring > 2.5
+  const lines: string[] = []
+  lines.push('# Benchmarks')
+  lines.push('')
+  lines.push(
+    'Tessera measured against its peers in one run, with the same key, claims and checks. ' +
+      'This file is written by `pnpm bench`; do not edit it by hand.',
+  )
+  lines.push('')
+  lines.push('## How these numbers were taken')
+  lines.push('')
+  lines.push(
+    `- Reproduce: \`${run.command}\` from the repository root (about ${Math.ceil(run.seconds / 60)} min).`,
+  )
+  lines.push(
+    `- Run: ${run.startedAt.toISOString()}, ${Math.round(run.seconds)} s` +
+      `${run.quick ? ', **quick mode (BENCH_QUICK=1): short timings, indicative only**' : ''}.`,
+  )
+  lines.push(
+    `- Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ` +
+      `${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}.`,
+  )
+  lines.push(
+    `- Load average: ${run.loadBefore.toFixed(2)} before, ${run.loadDuring.toFixed(2)} on average ` +
+      `during, ${run.loadAfter.toFixed(2)} after (the bench itself adds about 1).` +
+      (loaded
+        ? ' **Other processes were using the CPU during this run** (the machine was shared with ' +
+          'test suites of other work in progress): absolute numbers are low and noisy; the ratios ' +
+          'within one table are the meaningful part.'
+        : ''),
+  )
+  lines.push(`- Versions: ${PACKAGES.map((p) => `${p} ${versionOf(p)}`).join(', ')}.`)
+  lines.push(
+    `- Settings: ${Object.entries(settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}.`,
+  )
+  lines.push('')
+  lines.push('## Targets (issue 7)')
+  lines.push('')
+  lines.push(
+    table(
+      ['target', 'measured', 'verdict'],
+      targets(results).map((t) => [t.text, t.measured, verdict(t.ok)]),
+    ),
+  )
+  lines.push('')
+  if (results.micro) {
+    lines.push('## Verify, one at a time')
+    lines.push('')
+    lines.push(
+      'Same token shape and checks everywhere: `alg` allow-list, `kid`, `typ: at+jwt`, signature, ' +
+        '`iss`, `aud`, `exp`/`nbf` with 30 s tolerance, `iat`, `sub` and `jti` present (checks a ' +
+        'library lacks are made after its call). The floor is a hand-written verifier on ' +
+        '`node:crypto` making the same checks. Tessera cold cycles through 2,000 distinct tokens ' +
+        'with the cache off; Tessera hot repeats one token with `verifiedTokenCache` on; fast-jwt ' +
+        'with its cache repeats one token too. "vs X" is ops/s divided by X\'s ops/s: above 1 is ' +
+        'faster. mitata, mean of its samples; p99 of per-iteration (or per-batch) time.',
+    )
+    lines.push('')
+    lines.push(microSection(results.micro, 'verify'))
+    lines.push('')
+    lines.push('## Sign, one at a time')
+    lines.push('')
+    lines.push(
+      "Header `{alg, kid, typ: at+jwt}` and Tessera's claims (`iss`, `sub`, `aud`, `iat`, " +
+        '`exp`, a 128-bit `jti`, `role`); jsonwebtoken has no EdDSA.',
+    )
+    lines.push('')
+    lines.push(microSection(results.micro, 'sign'))
+    lines.push('')
+  }
+  if (results.rotation) {
+    lines.push('## Rotation throughput')
+    lines.push('')
+    lines.push(
+      'Each client logs in once (`issueTokens`), then calls `refreshTokens` on its own token ' +
+        'family in a closed loop, one rotation after another, for the whole measurement. ' +
+        'Tessera is configured with the refresh-token store only (no token-version store, so no ' +
+        'version read per rotation). The plain-pg floor sends the statements the Prisma store ' +
+        'issues for one rotation (find the token and its access tokens; one transaction with the ' +
+        'conditional `UPDATE`, the successor `INSERT ... RETURNING`, its access token and the ' +
+        'read-back) with `pg` and no hashing or signing, on a pool of 10 like the Prisma adapter. ' +
+        'PostgreSQL runs in a schema of its own, dropped at the end; Redis under a prefix of its ' +
+        'own, deleted at the end.',
+    )
+    lines.push('')
+    lines.push(rotationSection(results.rotation))
+    lines.push('')
+  }
+  if (results.http) {
+    lines.push('## Authenticated HTTP: GET /me')
+    lines.push('')
+    lines.push(
+      `autocannon in the bench process, ${settings.HTTP_CONNECTIONS} connections, ` +
+        `${settings.HTTP_SECONDS} s per server after 1 s of warm-up; each server in a child ` +
+        'process of its own, on 127.0.0.1. The minimal apps are identical Fastify apps ' +
+        '(logger off) whose `/me` pre-handler verifies the bearer token with Tessera or with ' +
+        '@fastify/jwt (same key, algorithm, issuer, audience, `typ`, required claims and ' +
+        'tolerance) and returns `{ id, role }` from the claims. The demo app is the real one on ' +
+        'its embedded defaults (PGlite, in-process denylist, log level `warn`): its `/me` also ' +
+        'loads the user from the database and runs helmet, so it does more than the minimal apps. ' +
+        "Both machines' cores are shared between autocannon and the server.",
+    )
+    lines.push('')
+    lines.push(httpSection(results.http))
+    lines.push('')
+  }
+  return `${lines.join('\n')}\n`
+}
