@@ -283,10 +283,34 @@ describe('createRefreshTokenService', () => {
     expect(await stores.denylist.has(decodeJwt(login.accessToken).jti ?? '')).toBe(true)
   })
 
-  it('ignores revokeAccessToken for a token that has already expired', async () => {
-    const { tessera, stores, clock } = setup()
-    const exp = Math.floor(clock.now().getTime() / 1000) - 1
+  it('ignores revokeAccessToken for a token expired beyond the clock tolerance', async () => {
+    const { tessera, stores, clock } = setup({ clockToleranceSeconds: 30 })
+    const exp = Math.floor(clock.now().getTime() / 1000) - 31
     await tessera.revokeAccessToken('old-jti', exp)
     expect(await stores.denylist.deleteExpired(new Date(0))).toBe(0)
+  })
+
+  it('keeps a revoked access token denied while the verifier still tolerates its exp', async () => {
+    const { tessera, clock } = setup({ clockToleranceSeconds: 30, accessTokenTtlSeconds: 60 })
+    const accessToken = await tessera.generateAccessToken('user-1')
+    const { claims } = await tessera.verifyAccessToken(accessToken)
+    await tessera.revokeAccessToken(claims.jti, claims.exp)
+
+    // Past exp, inside the tolerance: the signature and claims still pass, the denylist must not.
+    clock.advance(75_000)
+    const error = await rejection(tessera.verifyAccessToken(accessToken, { checkRevocation: true }))
+    expect((error as { code?: string }).code).toBe('ERR_ACCESS_TOKEN_DENIED')
+  })
+
+  it("keeps a revoked family's access token denied while its exp is still tolerated", async () => {
+    const { tessera, clock } = setup({ clockToleranceSeconds: 30, accessTokenTtlSeconds: 60 })
+    const login = await tessera.issueTokens('user-1')
+    await tessera.revokeRefreshToken(login.refreshToken)
+
+    clock.advance(75_000)
+    const error = await rejection(
+      tessera.verifyAccessToken(login.accessToken, { checkRevocation: true }),
+    )
+    expect((error as { code?: string }).code).toBe('ERR_ACCESS_TOKEN_DENIED')
   })
 })

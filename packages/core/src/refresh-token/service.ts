@@ -81,8 +81,18 @@ export function createRefreshTokenService(
   async function denylistAll(tokens: readonly IssuedAccessToken[], now: Date): Promise<void> {
     const denylist = config.denylist
     if (!denylist) return
-    const live = tokens.filter((token) => token.expiresAt.getTime() > now.getTime())
-    await Promise.all(live.map((token) => denylist.add(token.jti, token.expiresAt)))
+    const entries = tokens.map((token) => ({
+      jti: token.jti,
+      until: denylistUntil(token.expiresAt),
+    }))
+    const live = entries.filter((entry) => entry.until.getTime() > now.getTime())
+    await Promise.all(live.map((entry) => denylist.add(entry.jti, entry.until)))
+  }
+
+  // The verifier accepts a token until `exp` plus the clock tolerance, so a denylist entry
+  // must outlive `exp` by the same tolerance, or a revoked token would come back to life.
+  function denylistUntil(expiresAt: Date): Date {
+    return new Date(expiresAt.getTime() + config.clockToleranceSeconds * 1000)
   }
 
   async function resolveRole(userId: string): Promise<string | undefined> {
@@ -325,9 +335,9 @@ export function createRefreshTokenService(
       const denylist = requireDenylist(config)
       if (typeof jti !== 'string' || jti === '') throw new TypeError('jti is required')
       if (!Number.isFinite(exp)) throw new TypeError('exp must be seconds since the epoch')
-      const expiresAt = new Date(exp * 1000)
-      if (expiresAt.getTime() <= config.clock().getTime()) return
-      await denylist.add(jti, expiresAt)
+      const until = denylistUntil(new Date(exp * 1000))
+      if (until.getTime() <= config.clock().getTime()) return
+      await denylist.add(jti, until)
     },
 
     async cleanup() {
