@@ -1,5 +1,6 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto'
-import type { ForgedToken, ForgeOptions, TokenSigner } from '@tessera/core/testing'
+import type { ForgedToken, ForgeOptions, TokenSigner } from '@tessera/core/forge'
+import { forgeTokens } from '@tessera/core/forge'
 import { decodeToken } from '../inspect/decode.js'
 import { isUrl, readJwksFile } from '../inspect/verify-signature.js'
 import {
@@ -42,7 +43,7 @@ export interface ScanResult {
   id: string
   title: string
   weakness: string
-  /** Who signed the variant (see `ForgedSignature` in `@tessera/core/testing`). */
+  /** Who signed the variant (see `ForgedSignature` in `@tessera/core/forge`). */
   signedBy: string
   /** For claim variants: the accepted forgery whose signature they carry. */
   via?: string
@@ -71,7 +72,7 @@ const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('
 
 /**
  * Black-box scan of an endpoint that accepts bearer tokens: sends forged variants of one
- * valid token (from `forgeTokens` of `@tessera/core/testing`) and compares each response
+ * valid token (from `forgeTokens` of `@tessera/core/forge`) and compares each response
  * with the valid and unauthenticated baselines.
  *
  * Variants that change a claim need a signature the service accepts. The scanner has no
@@ -85,7 +86,6 @@ const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('
  * ```
  */
 export async function runScan(options: ScanOptions): Promise<ScanReport> {
-  const { forgeTokens } = await import('@tessera/core/testing')
   const method = (options.method ?? 'GET').toUpperCase()
   const header = decodeToken(options.token).header
   const budget = createRequestBudget(options.budget)
@@ -263,7 +263,7 @@ function namesKeyServer(variant: ForgedToken, server: KeyServer): boolean {
  */
 function techniqueSigner(
   id: string,
-  forge: typeof import('@tessera/core/testing').forgeTokens,
+  forge: typeof forgeTokens,
   options: ForgeOptions,
 ): TokenSigner {
   return {
