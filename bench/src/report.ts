@@ -113,7 +113,8 @@ function targets(results: Results): Target[] {
     const peer = rps('fastify-jwt')
     const peerCache = rps('fastify-jwt-cache')
     for (const [kind, label, against, againstLabel] of [
-      ['demo', 'demo app GET /me', peer, '@fastify/jwt'],
+      ['demo', 'demo app (PGlite) GET /me', peer, '@fastify/jwt'],
+      ['demo-postgres', 'demo app (PostgreSQL) GET /me', peer, '@fastify/jwt'],
       ['tessera', 'minimal app + Tessera', peer, '@fastify/jwt'],
       ['tessera-cache', 'minimal app + Tessera, cache on', peerCache, '@fastify/jwt, cache on'],
     ] as const) {
@@ -324,8 +325,9 @@ export function renderReport(results: Results, run: RunInfo, settings: Record<st
         '(logger off) whose `/me` pre-handler verifies the bearer token with Tessera or with ' +
         '@fastify/jwt (same key, algorithm, issuer, audience, `typ`, required claims and ' +
         'tolerance) and returns `{ id, role }` from the claims. The demo app is the real one on ' +
-        'its embedded defaults (PGlite, in-process denylist, log level `warn`): its `/me` also ' +
-        'loads the user from the database and runs helmet, so it does more than the minimal apps. ' +
+        'its embedded defaults (PGlite, in-process denylist, log level `warn`) and on PostgreSQL ' +
+        '(a schema of its own, dropped after): its `/me` also loads the user from the database ' +
+        'and runs helmet and its hooks, so it does more than the minimal apps. ' +
         "Both machines' cores are shared between autocannon and the server.",
     )
     lines.push('')

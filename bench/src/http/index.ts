@@ -12,7 +12,8 @@ export const SERVERS: { kind: string; label: string }[] = [
   { kind: 'fastify-jwt-cache', label: 'minimal Fastify + @fastify/jwt, cache on' },
   { kind: 'tessera', label: 'minimal Fastify + Tessera' },
   { kind: 'tessera-cache', label: 'minimal Fastify + Tessera, cache on' },
-  { kind: 'demo', label: 'demo app (helmet, pino, user lookup in PGlite)' },
+  { kind: 'demo', label: 'demo app on PGlite (helmet, pino, user lookup)' },
+  { kind: 'demo-postgres', label: 'demo app on PostgreSQL (helmet, pino, user lookup)' },
 ]
 
 export interface HttpResult {

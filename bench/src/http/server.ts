@@ -5,17 +5,20 @@
  *
  * Kinds:
  * - `demo`: the demo app (apps/demo) on its embedded defaults, GET /me of a registered user;
+ * - `demo-postgres`: the same on PostgreSQL (a schema of its own, dropped on close);
  * - `tessera` / `tessera-cache`: a minimal Fastify app whose GET /me is protected by
  *   `verifyAccessToken` (verified-token cache off / on);
  * - `fastify-jwt` / `fastify-jwt-cache`: the same minimal app protected by @fastify/jwt with
  *   the same key, algorithm and checks (fast-jwt cache off / on).
  */
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fastifyJwt from '@fastify/jwt'
 import { createTessera, generateKey, generateKeySet, saveKeySet } from '@tessera/core'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import pg from 'pg'
 
 type Alg = 'ES256' | 'RS256' | 'EdDSA'
 const [kind, alg] = process.argv.slice(2) as [string, Alg]
@@ -105,7 +108,6 @@ async function fastifyJwtApp(cache: boolean) {
     )
   })
   // Same claims and header as Tessera issues: sub, role, jti, typ at+jwt.
-  const { randomBytes } = await import('node:crypto')
   const token = app.jwt.sign(
     { sub: 'user-1', role: 'user', jti: randomBytes(16).toString('base64url') },
     { header: { alg, kid: key.kid, typ: 'at+jwt' } } as never,
@@ -113,19 +115,30 @@ async function fastifyJwtApp(cache: boolean) {
   return { app, token }
 }
 
-async function demoApp() {
+async function demoApp(postgres: boolean) {
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-bench-demo-'))
+  // On PostgreSQL, a schema of our own, dropped when the app closes.
+  const schema = `tessera_bench_demo_${randomBytes(6).toString('hex')}`
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test'
   // The demo generates ES256 keys on first start; other algorithms are written beforehand.
   await saveKeySet(await generateKeySet(alg), join(dataDir, 'keys.json'))
   Object.assign(process.env, { DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: '0' })
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'TESSERA_SECRET']) delete process.env[name]
+  if (postgres) process.env.DATABASE_URL = `${databaseUrl}?schema=${schema}`
   // The demo is private and exports nothing: its modules are loaded from the workspace.
   const demo = '../../../apps/demo/src'
   const { loadConfig } = await import(`${demo}/config.js`)
   const { createRuntime } = await import(`${demo}/runtime.js`)
   const { buildApp } = await import(`${demo}/app.js`)
   const app: FastifyInstance = await buildApp(await createRuntime(loadConfig(process.env)))
-  app.addHook('onClose', async () => rm(dataDir, { recursive: true, force: true }))
+  app.addHook('onClose', async () => {
+    await rm(dataDir, { recursive: true, force: true })
+    if (!postgres) return
+    const client = new pg.Client({ connectionString: databaseUrl })
+    await client.connect()
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    await client.end()
+  })
 
   const credentials = { email: 'bench@example.com', password: 'bench-password-0123456789' }
   const registered = await app.inject({
@@ -140,7 +153,8 @@ async function demoApp() {
 }
 
 const builders: Record<string, () => Promise<{ app: FastifyInstance; token: string }>> = {
-  demo: demoApp,
+  demo: () => demoApp(false),
+  'demo-postgres': () => demoApp(true),
   tessera: () => tesseraApp(false),
   'tessera-cache': () => tesseraApp(true),
   'fastify-jwt': () => fastifyJwtApp(false),

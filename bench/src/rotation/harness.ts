@@ -16,7 +16,7 @@ function percentile(sorted: number[], q: number) {
 
 /**
  * Runs `clients` concurrent loops of `operation(worker)` for `seconds`; `prepare(worker)` is
- * awaited for every worker before the clock starts. Errors are counted, never thrown: a
+ * awaited for every worker, then all loops warm up for up to one second, before the clock starts. Errors are counted, never thrown: a
  * rotation that fails is a bug the report must show, not a reason to stop the run.
  */
 export async function closedLoop<W>(
@@ -27,6 +27,13 @@ export async function closedLoop<W>(
 ): Promise<LoadResult> {
   const workers: W[] = []
   for (let i = 0; i < clients; i++) workers.push(await prepare(i))
+  // Warm-up, unmeasured: JIT, connection pools and the ORM's first compilation of each query.
+  const warmUntil = performance.now() + Math.min(1000, seconds * 500)
+  await Promise.all(
+    workers.map(async (worker) => {
+      while (performance.now() < warmUntil) await operation(worker)
+    }),
+  )
   const latencies: number[] = []
   let errors = 0
   const start = performance.now()
