@@ -92,15 +92,14 @@ async function openDatabase(config: AppConfig) {
   if (config.databaseUrl) {
     const { adapter, schema } = createPostgresAdapter(config.databaseUrl)
     const prisma = new PrismaClient({ adapter })
-    // Like `prisma migrate deploy`, create the schema named in the URL when it is missing.
-    if (schema) await prisma.$executeRawUnsafe(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
-    return { prisma, close: () => prisma.$disconnect() }
+    return { prisma, schema, close: () => prisma.$disconnect() }
   }
 
   const pglite = await PGlite.create(join(config.dataDir, 'pglite'))
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) })
   return {
     prisma,
+    schema: null,
     close: async () => {
       await prisma.$disconnect()
       await pglite.close()
@@ -146,11 +145,16 @@ export async function createRuntime(config: AppConfig): Promise<AppContext> {
   const database = await openDatabase(config)
   const { denylist, close: closeDenylist } = openDenylist(config)
   try {
+    // Like `prisma migrate deploy`, create the schema named in the URL when it is missing.
+    if (database.schema) {
+      await database.prisma.$executeRawUnsafe(`CREATE SCHEMA IF NOT EXISTS "${database.schema}"`)
+    }
     await applyMigrations(database.prisma, { migrationsDir: MIGRATIONS_DIR })
   } catch (error) {
-    await database.close()
+    await database.close().catch(() => {})
     await closeDenylist()
-    throw error
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new Error(`cannot migrate the database (${reason})`, { cause: error })
   }
 
   const users = createUserRepository(database.prisma)
