@@ -1,7 +1,8 @@
 /**
  * The floor for rotation on PostgreSQL: the statements the Prisma store issues for one
- * `refreshTokens` (find the presented token with its access tokens, then one transaction that
- * marks it used with a conditional UPDATE and inserts the successor and its access token),
+ * `refreshTokens`, as Prisma's query log shows them (find the presented token and its access
+ * tokens; then one transaction: the conditional UPDATE that marks it used, the successor's
+ * INSERT, its access token's INSERT, and the read-back of the successor and its access tokens),
  * sent with the plain `pg` driver, no hashing, no signing, no ORM.
  */
 import { randomBytes } from 'node:crypto'
@@ -27,7 +28,7 @@ async function insertToken(client: pg.Pool | pg.PoolClient, row: Row, now: Date)
   const expires = new Date(now.getTime() + 7 * 86400_000)
   const inserted = await client.query(
     `INSERT INTO "tessera_refresh_token" (${COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, NULL) RETURNING *`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, NULL) RETURNING "id"`,
     [
       row.id,
       row.family_id,
@@ -46,12 +47,16 @@ async function insertToken(client: pg.Pool | pg.PoolClient, row: Row, now: Date)
      VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
     [row.id, id(), new Date(now.getTime() + 900_000)],
   )
+  // Prisma reads the created row back with its access tokens (`include`): two SELECTs.
+  const created = await client.query('SELECT * FROM "tessera_refresh_token" WHERE "id" = $1', [
+    inserted.rows[0]?.id,
+  ])
   await client.query(
-    `SELECT "jti", "expires_at" FROM "tessera_access_token" WHERE "refresh_token_id" = $1
-     ORDER BY "seq" ASC`,
-    [row.id],
+    `SELECT "refresh_token_id", "jti", "expires_at" FROM "tessera_access_token"
+     WHERE "refresh_token_id" = ANY($1) ORDER BY "seq" ASC`,
+    [[row.id]],
   )
-  return inserted.rows[0] as Row
+  return created.rows[0] as Row
 }
 
 /** Starts one family, as a login would; the worker state is the current token id. */
