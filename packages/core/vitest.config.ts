@@ -1,10 +1,8 @@
 import { defineProject } from 'vitest/config'
-
-const conditions = ['source', 'node', 'import', 'default']
+import { resolveFromSource } from '../../vitest.shared.js'
 
 export default defineProject({
-  resolve: { conditions },
-  ssr: { resolve: { conditions } },
+  ...resolveFromSource,
   test: {
     name: 'core',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
