@@ -16,8 +16,15 @@ export function flowSuite(env: () => Record<string, string>) {
   const admin = email('admin')
 
   beforeAll(async () => {
-    // Strict rotation here: any second presentation of a refresh token is reuse.
-    demo = await startDemo({ ...env(), ROTATION_GRACE_SECONDS: '0', ADMIN_EMAILS: admin })
+    // Strict rotation here: any second presentation of a refresh token is reuse. The flow logs
+    // the same account in often, so the login limits (tested on their own) are raised.
+    demo = await startDemo({
+      ...env(),
+      ROTATION_GRACE_SECONDS: '0',
+      ADMIN_EMAILS: admin,
+      LOGIN_RATE_LIMIT_PER_ACCOUNT: '100',
+      LOGIN_RATE_LIMIT_PER_IP: '100',
+    })
   })
   afterAll(async () => demo?.close())
 
