@@ -20,6 +20,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { type AppConfig, ConfigError } from './config.js'
 import type { AppContext, ProbeResult } from './context.js'
 import { PrismaClient } from './generated/prisma/client.js'
+import { prepareDummyHash } from './passwords.js'
 import { createPostgresAdapter } from './postgres.js'
 import { createUserRepository } from './users.js'
 
@@ -157,6 +158,7 @@ export async function createRuntime(config: AppConfig): Promise<AppContext> {
     throw new Error(`cannot migrate the database (${reason})`, { cause: error })
   }
 
+  await prepareDummyHash()
   const users = createUserRepository(database.prisma)
   const tessera = createTessera({
     keys,

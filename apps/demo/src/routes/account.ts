@@ -13,7 +13,7 @@ export async function accountRoutes(app: FastifyInstance, { users }: AppContext)
       schema: {
         summary: 'The current user',
         security: bearerSecurity,
-        response: { 200: userResponse, ...errors(401, 404, 503) },
+        response: { 200: userResponse, ...errors(401, 503) },
       },
     },
     async (request) => {
