@@ -27,6 +27,14 @@ export interface HttpResult {
   errors: number
 }
 
+const NOT_MEASURED = {
+  requestsPerSecond: Number.NaN,
+  p50Ms: Number.NaN,
+  p99Ms: Number.NaN,
+  non2xx: 0,
+  errors: 0,
+}
+
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url))
 
 function start(kind: string, alg: string) {
@@ -66,7 +74,16 @@ export async function runHttpBench(log: (line: string) => void): Promise<HttpRes
   const results: HttpResult[] = []
   for (const alg of ALGS) {
     for (const { kind, label } of SERVERS) {
-      const { child, port, token } = await start(kind, alg)
+      let started: Awaited<ReturnType<typeof start>>
+      try {
+        started = await start(kind, alg)
+      } catch (error) {
+        // A server that cannot start (PostgreSQL down, say) is reported, not fatal.
+        log(`http ${alg} ${label}: not measured (${(error as Error).message})`)
+        results.push({ alg, kind, label, ...NOT_MEASURED })
+        continue
+      }
+      const { child, port, token } = started
       try {
         const url = `http://127.0.0.1:${port}/me`
         const probe = await fetch(url, { headers: { authorization: `Bearer ${token}` } })

@@ -103,8 +103,16 @@ function redis(prefix: string): Backend {
         | ((options: { client: unknown; prefix: string }) => RefreshTokenStore)
         | undefined
       if (!create) throw new Error('@tessera/store-redis exports no createRedisRefreshTokenStore')
-      const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 })
-      await client.connect()
+      const client = new Redis(REDIS_URL, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 1,
+        // Never reconnect in the background: an unreachable Redis skips this back end.
+        retryStrategy: () => null,
+      })
+      await client.connect().catch((error: unknown) => {
+        client.disconnect()
+        throw error
+      })
       return {
         store: create({ client, prefix }),
         async close() {
