@@ -6,7 +6,7 @@ import { generateKey } from './generate.js'
 import { exportKey, importKey } from './import-export.js'
 
 function cookbook(name: string) {
-  const url = new URL(`../../../../../shared/vectors/jose-cookbook/jwk/${name}`, import.meta.url)
+  const url = new URL(`../../test/vectors/data/jose-cookbook/jwk/${name}`, import.meta.url)
   return JSON.parse(readFileSync(url, 'utf8')) as Record<string, string>
 }
 

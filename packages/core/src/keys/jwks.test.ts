@@ -12,10 +12,7 @@ const ALGS = ['ES256', 'RS256', 'EdDSA'] as const
 
 const cookbookRsa = JSON.parse(
   readFileSync(
-    new URL(
-      '../../../../../shared/vectors/jose-cookbook/jwk/3_4.rsa_private_key.json',
-      import.meta.url,
-    ),
+    new URL('../../test/vectors/data/jose-cookbook/jwk/3_4.rsa_private_key.json', import.meta.url),
     'utf8',
   ),
 ) as Record<string, unknown>
