@@ -153,6 +153,26 @@ describe('tessera inspect', () => {
     expect(stdout.split('"findings"')[1]).not.toContain('hunter2')
   })
 
+  it('never prints the values of claims that look like secrets or card numbers', async () => {
+    const token = await sign({
+      ...goodClaims,
+      password: 'hunter2-dummy',
+      nested: { api_key: 'sk-dummy-0001', cards: ['4111 1111 1111 1111'] },
+      payment: '4111111111111111',
+    })
+    for (const args of [[token], [token, '--json']]) {
+      const { stdout } = await inspect(...args)
+      for (const secret of [
+        'hunter2-dummy',
+        'sk-dummy-0001',
+        '4111 1111 1111 1111',
+        '4111111111111111',
+      ])
+        expect(stdout).not.toContain(secret)
+      expect(stdout).toContain('[redacted]')
+    }
+  })
+
   it('flags a token over --max-bytes', async () => {
     const token = await sign({ ...goodClaims, pad: 'x'.repeat(300) })
     expect(await findingIds(token)).toEqual([])

@@ -1,8 +1,12 @@
 import type { DecodedToken } from './decode.js'
 import type { Finding, Severity } from './findings.js'
+import { redactSensitiveClaims } from './sensitive.js'
 import type { SignatureCheck } from './verify-signature.js'
 
-/** Everything `tessera inspect` learned about a token. Never holds the token or signature. */
+/**
+ * Everything `tessera inspect` learned about a token. Never holds the token, its signature, or
+ * the values of claims that look like secrets or card numbers.
+ */
 export interface InspectReport {
   header: Record<string, unknown>
   claims: Record<string, unknown>
@@ -22,7 +26,8 @@ export function buildInspectReport(
 ): InspectReport {
   return {
     header: token.header,
-    claims: token.claims,
+    // Secret-looking values are findings; printing them again would leak them a second time.
+    claims: redactSensitiveClaims(token.claims),
     sizeBytes: token.sizeBytes,
     signature: { bytes: token.signatureBytes, check },
     findings: [...findings].sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity)),

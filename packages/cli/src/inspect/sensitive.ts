@@ -92,3 +92,29 @@ export function passesLuhn(digits: string): boolean {
   }
   return sum % 10 === 0
 }
+
+const REDACTED_KINDS = new Set<SensitiveKind>(['secret', 'card-number'])
+
+/**
+ * A copy of the claims in which values that look like secrets or card numbers are replaced
+ * by a marker, so that inspecting a token never prints them again (on screen, in CI logs).
+ * Emails and names stay visible: they are findings, not credentials.
+ */
+export function redactSensitiveClaims(claims: Record<string, unknown>): Record<string, unknown> {
+  return redact(claims, 0, true) as Record<string, unknown>
+}
+
+function redact(value: unknown, depth: number, top: boolean): unknown {
+  if (depth > MAX_DEPTH) return value
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, false))
+  if (typeof value === 'object' && value !== null) {
+    const copy: Record<string, unknown> = {}
+    for (const [key, child] of Object.entries(value)) {
+      const kind = top && REGISTERED.has(key) ? undefined : kindOfKey(key, child)
+      copy[key] = kind && REDACTED_KINDS.has(kind) ? '[redacted]' : redact(child, depth + 1, false)
+    }
+    return copy
+  }
+  const kind = top ? undefined : kindOfValue(value)
+  return kind && REDACTED_KINDS.has(kind) ? '[redacted]' : value
+}
