@@ -182,6 +182,24 @@ describe('createVerifiedTokenCache', () => {
     expect(third.claims.aud).toEqual(['x', 'y'])
   })
 
+  it('copies an own __proto__ claim as a property, never as the prototype', async () => {
+    const { clock } = testClock()
+    const parsed = JSON.parse('{"__proto__": {"role": "admin"}, "sub": "u"}')
+    const verify = async (): Promise<VerifiedAccessToken> => ({
+      claims: { iss: 'i', aud: 'a', iat: T0, exp: T0 + 900, jti: 'j', ...parsed, sub: 'u' },
+      kid: 'k1',
+    })
+    const source = await verify()
+    const cached = createVerifiedTokenCache(verify, { maxEntries: 10, clock })
+
+    await cached('a')
+    const hit = await cached('a')
+    expect(Object.getPrototypeOf(hit.claims)).toBe(Object.prototype)
+    expect(hit.claims.role).toBeUndefined()
+    expect(Object.hasOwn(hit.claims, '__proto__')).toBe(Object.hasOwn(source.claims, '__proto__'))
+    expect(hit.claims).toEqual(source.claims)
+  })
+
   it('rejects a maxEntries that is not a positive integer', () => {
     const verify = async (): Promise<VerifiedAccessToken> => {
       throw new Error('unused')

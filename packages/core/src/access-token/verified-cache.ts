@@ -30,14 +30,33 @@ interface Entry {
   expiresAtMs: number
 }
 
+/**
+ * Deep copy of a JSON value (claims come from JSON.parse). A `__proto__` key, which JSON.parse
+ * makes an own property, is defined as one rather than assigned, so that the copy never gets
+ * a different prototype and equals what a full verification returns.
+ */
 function copyJson(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(copyJson)
-  if (value !== null && typeof value === 'object') {
-    const copy: Record<string, unknown> = {}
-    for (const [key, inner] of Object.entries(value)) copy[key] = copyJson(inner)
-    return copy
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) {
+    const array = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) array[i] = copyJson(value[i])
+    return array
   }
-  return value
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const inner = copyJson((value as Record<string, unknown>)[key])
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, {
+        value: inner,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    } else {
+      copy[key] = inner
+    }
+  }
+  return copy
 }
 
 /**
