@@ -192,6 +192,40 @@ describe('loadKeySet', () => {
     expect((await loadError()).message).toMatch(/thumbprint/)
   })
 
+  it.each([
+    ['ES256', ['x', 'y']],
+    ['RS256', ['n']],
+    ['EdDSA', ['x']],
+  ] as const)(
+    'fails on a %s key whose public members belong to another key, kid dropped',
+    async (alg, members) => {
+      await saveKeySet(await generateKeySet(alg), file)
+      const document = JSON.parse(await readFile(file, 'utf8'))
+      const other = exportKey(await generateKey(alg), 'jwk', 'private')
+      const victim = document.keys.find((key: { state: string }) => key.state === 'active')
+      for (const member of members) victim[member] = other[member]
+      delete victim.kid
+      await writeKeyFile(JSON.stringify(document))
+
+      const error = await loadError()
+
+      expect(error.message).toMatch(/key \d public members do not match its private part/)
+      expect(error.message).not.toContain(victim.d)
+    },
+  )
+
+  it('fails on an EC key whose x and y are swapped', async () => {
+    await saveKeySet(await generateKeySet('ES256'), file)
+    const document = JSON.parse(await readFile(file, 'utf8'))
+    const [key] = document.keys
+    ;[key.x, key.y] = [key.y, key.x]
+    delete key.kid
+    await writeKeyFile(JSON.stringify(document))
+
+    // The swapped point is off the curve: refused while parsing, before the public-part check.
+    expect((await loadError()).message).toMatch(/key 0/)
+  })
+
   it('fails on a key whose alg does not fit it', async () => {
     await saveKeySet(await generateKeySet('ES256'), file)
     const document = JSON.parse(await readFile(file, 'utf8'))

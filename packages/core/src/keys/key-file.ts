@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { checkSignature, createSignature } from '../access-token/signature.js'
 import { KeySetError } from '../errors.js'
 import type { KeySet, KeyState, ManagedKey } from '../types.js'
 import { exportKey, importKey } from './import-export.js'
+import { publicJwkOf } from './jwks.js'
 import { assertKeySet } from './key-set.js'
 import { isSigningAlgorithm } from './key-type.js'
 
@@ -141,14 +143,51 @@ async function parseKey(file: string, entry: unknown, index: number): Promise<Ma
   if (kid !== undefined && kid !== key.kid) {
     throw fileError(file, `${where} kid does not match its RFC 7638 thumbprint`)
   }
+  if (!publicPartMatches(key, jwk)) {
+    throw fileError(file, `${where} public members do not match its private part`)
+  }
   return { ...key, createdAt, stateChangedAt }
+}
+
+const PROBE = Buffer.from('tessera/key-file/probe/v1')
+
+// A base64url integer member as hex without leading zeros, so that a file written by another
+// tool with a zero-padded `n` still compares equal; absent stays absent.
+function integerOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  return Buffer.from(value, 'base64url')
+    .toString('hex')
+    .replace(/^(00)+/, '')
+}
+
+/**
+ * Whether the public members written in the file (`x`/`y`, `n`/`e`) belong to the private part.
+ * Node takes an EC or RSA public key from the file's members as they are, and derives an
+ * Ed25519 one from `d` while ignoring `x`: a tampered or corrupt member would otherwise load,
+ * get a new thumbprint and be published in the JWKS while tokens are signed with another key.
+ * So both checks: the members Node reports must equal the file's, and a probe signed with the
+ * private key must verify with the public key.
+ */
+function publicPartMatches(key: ManagedKey, fileJwk: Record<string, unknown>): boolean {
+  const derived: Record<string, unknown> = { ...publicJwkOf(key) }
+  if (derived.crv !== fileJwk.crv) return false
+  for (const member of ['x', 'y', 'n', 'e']) {
+    if (integerOf(derived[member]) !== integerOf(fileJwk[member])) return false
+  }
+  try {
+    // importKey of a private JWK always yields a private key.
+    checkSignature(key, PROBE, createSignature(key.alg, key.privateKey!, PROBE))
+    return true
+  } catch {
+    return false
+  }
 }
 
 /**
  * Reads a key set written by {@link saveKeySet}. Fails with a {@link KeySetError} of code
  * `ERR_KEY_FILE_INVALID` when the file is missing, empty, truncated or corrupt, of the wrong
- * type (PEM, a JSON array, a symmetric key, a public-only key), an invalid key set, or
- * readable by group or others. The message is one line naming the file and the reason; it
+ * type (PEM, a JSON array, a symmetric key, a public-only key), a key whose public members
+ * do not belong to its private part, an invalid key set, or readable by group or others. The message is one line naming the file and the reason; it
  * never contains key material.
  *
  * @example
