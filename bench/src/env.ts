@@ -30,14 +30,20 @@ export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 /** `BENCH_OUT=path`: where the report goes (default: BENCHMARKS.md at the repository root). */
 export const OUT = process.env.BENCH_OUT
 
-/** CPU time mitata spends per micro-benchmark, in nanoseconds. */
-export const MICRO_CPU_NS = QUICK ? 150e6 : 700e6
+/** CPU time mitata spends per micro-benchmark, all rounds together, in nanoseconds. */
+export const MICRO_CPU_NS = QUICK ? 150e6 : 900e6
+
+/** Interleaved rounds per micro-benchmark; the median round is reported. */
+export const MICRO_ROUNDS = Number(process.env.BENCH_MICRO_ROUNDS ?? (QUICK ? 1 : 3))
 
 /** Seconds each rotation measurement runs for one concurrency level. */
 export const ROTATION_SECONDS = Number(process.env.BENCH_ROTATION_SECONDS ?? (QUICK ? 1 : 4))
 
 /** Seconds autocannon loads each HTTP server. */
 export const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 6))
+
+/** Interleaved load rounds per server (HTTP_SECONDS is split between them); rounds are averaged. */
+export const HTTP_ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? (QUICK ? 1 : 2))
 
 /** Concurrent HTTP connections autocannon keeps open. */
 export const HTTP_CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 32)

@@ -43,8 +43,10 @@ const report = renderReport(
   },
   {
     MICRO_CPU_MS: String(env.MICRO_CPU_NS / 1e6),
+    MICRO_ROUNDS: String(env.MICRO_ROUNDS),
     ROTATION_SECONDS: String(env.ROTATION_SECONDS),
     HTTP_SECONDS: String(env.HTTP_SECONDS),
+    HTTP_ROUNDS: String(env.HTTP_ROUNDS),
     HTTP_CONNECTIONS: String(env.HTTP_CONNECTIONS),
   },
 )

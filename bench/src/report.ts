@@ -350,7 +350,8 @@ export function renderReport(results: Results, run: RunInfo, settings: Record<st
         '`node:crypto` making the same checks. Tessera cold cycles through 2,000 distinct tokens ' +
         'with the cache off; Tessera hot repeats one token with `verifiedTokenCache` on; fast-jwt ' +
         'with its cache repeats one token too. "vs X" is ops/s divided by X\'s ops/s: above 1 is ' +
-        'faster. mitata, mean of its samples; p99 of per-iteration (or per-batch) time.',
+        'faster. mitata, mean of its samples; p99 of per-iteration (or per-batch) time; each ' +
+        `figure is the median of ${settings.MICRO_ROUNDS} interleaved rounds.`,
     )
     lines.push('')
     lines.push(microSection(results.micro, 'verify'))
@@ -388,8 +389,9 @@ export function renderReport(results: Results, run: RunInfo, settings: Record<st
     lines.push('')
     lines.push(
       `autocannon in the bench process, ${settings.HTTP_CONNECTIONS} connections, ` +
-        `${settings.HTTP_SECONDS} s per server after 1 s of warm-up; each server in a child ` +
-        'process of its own, on 127.0.0.1. The minimal apps are identical Fastify apps ' +
+        `${settings.HTTP_SECONDS} s per server in ${settings.HTTP_ROUNDS} interleaved rounds ` +
+        '(averaged) after 1 s of warm-up; each server in a child process of its own, on ' +
+        '127.0.0.1, all servers of one algorithm started before the first round. The minimal apps are identical Fastify apps ' +
         '(logger off) whose `/me` pre-handler verifies the bearer token with Tessera or with ' +
         '@fastify/jwt (same key, algorithm, issuer, audience, `typ`, required claims and ' +
         'tolerance) and returns `{ id, role }` from the claims. The demo app is the real one on ' +

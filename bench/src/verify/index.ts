@@ -4,7 +4,7 @@
  */
 import { createTessera, generateKey } from '@tessera/core'
 import { measure } from 'mitata'
-import { ALGS, MICRO_CPU_NS } from '../env.js'
+import { ALGS, MICRO_CPU_NS, MICRO_ROUNDS as ROUNDS } from '../env.js'
 import {
   fastJwtSigner,
   fastJwtVerifier,
@@ -29,11 +29,34 @@ const AUDIENCE = 'https://api.bench.example'
 /** Unique tokens for the cold runs: more than a cache would hold, cycled. */
 const POOL = 2000
 
-async function opsOf(fn: () => unknown) {
-  // One warm-up pass outside the measurement, then mitata's own sampling.
-  for (let i = 0; i < 50; i++) await fn()
-  const stats = await measure(fn, { min_cpu_time: MICRO_CPU_NS })
-  return { opsPerSecond: 1e9 / stats.avg, p99Micros: stats.p99 / 1000 }
+/**
+ * Measures every candidate in ROUNDS short rounds, interleaved (a, b, c, a, b, c, ...), and
+ * keeps each one's median round: background load that comes and goes then hits every
+ * candidate alike instead of whichever ran at the wrong moment.
+ */
+async function measureInterleaved(candidates: [string, (() => unknown) | null][]) {
+  const rounds: Map<string, { ops: number; p99: number }[]> = new Map()
+  for (const [name, fn] of candidates) {
+    rounds.set(name, [])
+    // One warm-up pass outside the measurement.
+    if (fn) for (let i = 0; i < 50; i++) await fn()
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, fn] of candidates) {
+      if (!fn) continue
+      const stats = await measure(fn, { min_cpu_time: MICRO_CPU_NS / ROUNDS })
+      rounds.get(name)?.push({ ops: 1e9 / stats.avg, p99: stats.p99 / 1000 })
+    }
+  }
+  return candidates.map(([name]) => {
+    const list = (rounds.get(name) ?? []).sort((a, b) => a.ops - b.ops)
+    const median = list[Math.floor(list.length / 2)]
+    return {
+      name,
+      opsPerSecond: median ? median.ops : null,
+      p99Micros: median ? median.p99 : null,
+    }
+  })
 }
 
 export async function runVerifyBench(log: (line: string) => void): Promise<MicroResult[]> {
@@ -82,10 +105,9 @@ export async function runVerifyBench(log: (line: string) => void): Promise<Micro
       ['Tessera cold (unique tokens)', () => cold.verifyAccessToken(nextToken())],
       ['Tessera hot (cache on)', () => hot.verifyAccessToken(token)],
     ]
-    for (const [name, fn] of verifiers) {
-      const measured = fn ? await opsOf(fn) : { opsPerSecond: null, p99Micros: null }
-      results.push({ alg, op: 'verify', name, ...measured })
-      log(`verify ${alg} ${name}: ${format(measured.opsPerSecond)} ops/s`)
+    for (const measured of await measureInterleaved(verifiers)) {
+      results.push({ alg, op: 'verify', ...measured })
+      log(`verify ${alg} ${measured.name}: ${format(measured.opsPerSecond)} ops/s`)
     }
 
     const now = () => Math.floor(Date.now() / 1000)
@@ -106,10 +128,9 @@ export async function runVerifyBench(log: (line: string) => void): Promise<Micro
       ['fast-jwt', () => fastSign(claimsFor(policy, 'user-1', now()))],
       ['Tessera generateAccessToken', () => cold.generateAccessToken('user-1', 'user')],
     ]
-    for (const [name, fn] of signers) {
-      const measured = fn ? await opsOf(fn) : { opsPerSecond: null, p99Micros: null }
-      results.push({ alg, op: 'sign', name, ...measured })
-      log(`sign ${alg} ${name}: ${format(measured.opsPerSecond)} ops/s`)
+    for (const measured of await measureInterleaved(signers)) {
+      results.push({ alg, op: 'sign', ...measured })
+      log(`sign ${alg} ${measured.name}: ${format(measured.opsPerSecond)} ops/s`)
     }
   }
   return results
