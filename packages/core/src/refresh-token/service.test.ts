@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto'
+import { createHash, timingSafeEqual } from 'node:crypto'
 import { decodeJwt } from 'jose'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { InvalidRefreshTokenError, RefreshTokenReuseError } from '../errors.js'
@@ -11,7 +11,11 @@ import { deriveSuccessorSecret, hashSecret } from './secrets.js'
 
 vi.mock('node:crypto', async (importOriginal) => {
   const original = await importOriginal<typeof import('node:crypto')>()
-  return { ...original, timingSafeEqual: vi.fn(original.timingSafeEqual) }
+  return {
+    ...original,
+    createHash: vi.fn(original.createHash),
+    timingSafeEqual: vi.fn(original.timingSafeEqual),
+  }
 })
 
 const SECRET = 'unit-test-server-secret-0123456789abcdef'
@@ -198,14 +202,42 @@ describe('createRefreshTokenService', () => {
     const unknown = `${'B'.repeat(id.length)}.${secret}`
     const wrongSecret = `${id}.${'C'.repeat(secret.length)}`
 
-    for (const presented of ['garbage', unknown, wrongSecret, revoked, expired]) {
+    const malformed = ['garbage', `${id}:${secret}`, `${id}.${secret}=`, 42 as unknown as string]
+    for (const presented of [...malformed, unknown, wrongSecret, revoked, expired]) {
       vi.mocked(timingSafeEqual).mockClear()
+      vi.mocked(createHash).mockClear()
       vi.mocked(spied.rotate).mockClear()
+      vi.mocked(spied.findById).mockClear()
       const error = await rejection(counted.refreshTokens(presented))
       expect(error).toBeInstanceOf(InvalidRefreshTokenError)
       expect(timingSafeEqual).toHaveBeenCalledTimes(1)
+      expect(createHash).toHaveBeenCalledTimes(1)
+      expect(spied.findById).toHaveBeenCalledTimes(1)
       expect(spied.rotate).not.toHaveBeenCalled()
     }
+  })
+
+  it('looks up a fresh id of the real shape for a malformed token', async () => {
+    const { stores } = setup()
+    const store = stores.refreshTokenStore
+    const findById = vi.fn(store.findById)
+    const counted = createTessera({
+      keys,
+      issuer: 'https://issuer.test',
+      audience: 'https://audience.test',
+      secret: SECRET,
+      ...stores,
+      refreshTokenStore: { ...store, findById },
+    })
+    const shape = (await counted.generateRefreshToken('user-1')).split('.')[0] ?? ''
+
+    await rejection(counted.refreshTokens('garbage'))
+    await rejection(counted.refreshTokens('garbage'))
+
+    const [first = '', second = ''] = findById.mock.calls.map(([looked]) => looked)
+    expect(first).toMatch(/^[A-Za-z0-9_-]+$/)
+    expect(first).toHaveLength(shape.length)
+    expect(first).not.toBe(second)
   })
 
   it('emits events with ids and hashes but no secret, token or device identifier', async () => {

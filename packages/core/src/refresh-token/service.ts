@@ -177,12 +177,15 @@ export function createRefreshTokenService(
   ): Promise<TokenPair> {
     const { secret: key, store } = requireRefreshSetup(config)
     const parsed = parseRefreshToken(refreshToken)
-    const record = parsed ? await store.findById(parsed.id) : null
+    // A malformed token looks up a fresh random id of the same shape (never stored: 128 random
+    // bits), so that it costs the same store round trip as an unknown one.
+    const found = await store.findById(parsed ? parsed.id : randomTokenId())
+    const record = parsed ? found : null
     const now = config.clock()
 
-    // Every rejection below costs one hash and one constant-time comparison and no further I/O,
-    // so that neither the error nor the timing tells malformed, unknown, wrong-secret, revoked
-    // and expired tokens apart.
+    // Every rejection below costs one store lookup, one hash and one constant-time comparison
+    // and no further I/O, so that neither the error nor the timing tells malformed, unknown,
+    // wrong-secret, revoked and expired tokens apart.
     const matches = secretMatches(parsed?.secret ?? PLACEHOLDER_SECRET, record?.tokenHash ?? null)
     if (!parsed || !record || !matches) throw new InvalidRefreshTokenError()
     const nowMs = now.getTime()
