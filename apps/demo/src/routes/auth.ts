@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { InvalidRefreshTokenError } from '@tessera/core'
+import { InvalidRefreshTokenError, TokenError } from '@tessera/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppContext } from '../context.js'
 import { cookieOptions, DEVICE_COOKIE, REFRESH_COOKIE } from '../cookies.js'
@@ -49,6 +49,17 @@ export async function authRoutes(app: FastifyInstance, context: AppContext) {
     const device = randomBytes(32).toString('base64url')
     reply.setCookie(DEVICE_COOKIE, device, cookieOptions(DEVICE_MAX_AGE_SECONDS))
     return device
+  }
+
+  // Claims of a bearer token that verifies, or null for one that does not (expired, forged,
+  // malformed). An unreachable store is still an error: it is not the token's fault.
+  async function verifiedOrNull(accessToken: string) {
+    try {
+      return (await tessera.verifyAccessToken(accessToken)).claims
+    } catch (error) {
+      if (error instanceof TokenError && !error.code.endsWith('_UNAVAILABLE')) return null
+      throw error
+    }
   }
 
   function setRefreshCookie(reply: FastifyReply, refreshToken: string) {
@@ -153,32 +164,43 @@ export async function authRoutes(app: FastifyInstance, context: AppContext) {
     },
   )
 
+  // Logout must work with a stale page: an SPA idle past the access token's lifetime still
+  // holds the refresh cookie, and that cookie is what keeps the session alive. So the family
+  // is always revoked from the cookie and the cookies are always cleared; the bearer token is
+  // best effort, denylisted only when it verifies. Once the CSRF check passes the answer is
+  // 204, also with no, an expired or a forged bearer token, and with no or a dead cookie.
   app.post(
     '/logout',
     {
       schema: {
         summary: 'Revoke this session: refresh token family and current access token',
-        description: 'Needs X-Requested-With (or an allowed Origin); Bearer token optional.',
+        description:
+          'Needs X-Requested-With (or an allowed Origin). Revokes the family of the refresh ' +
+          'cookie and clears the cookies; a Bearer token is optional and denylisted when valid.',
         security: bearerSecurity,
-        response: { 204: { type: 'null' }, ...errors(401, 403, 503) },
+        response: { 204: { type: 'null' }, ...errors(403, 503) },
       },
     },
     async (request, reply) => {
       assertSameSite(request, config.allowedOrigins)
-      const accessToken = bearerToken(request)
+
+      // The whole `<id>.<secret>`: core checks the secret, so an id alone revokes nothing.
       const refreshToken = request.cookies[REFRESH_COOKIE]
-      if (!accessToken && !refreshToken) {
-        throw new DemoError('ERR_AUTHENTICATION_REQUIRED', 'nothing to log out')
+      if (refreshToken) {
+        try {
+          await tessera.revokeRefreshToken(refreshToken)
+        } catch (error) {
+          if (!(error instanceof InvalidRefreshTokenError)) throw error
+        }
       }
-
-      if (accessToken) {
-        const { claims } = await tessera.verifyAccessToken(accessToken)
-        await tessera.revokeAccessToken(claims.jti, claims.exp)
-      }
-      const tokenId = refreshToken?.split('.')[0]
-      if (tokenId) await tessera.revokeRefreshToken(tokenId)
-
       reply.clearCookie(REFRESH_COOKIE, cookieOptions())
+      reply.clearCookie(DEVICE_COOKIE, cookieOptions())
+
+      const accessToken = bearerToken(request)
+      const claims = accessToken ? await verifiedOrNull(accessToken) : null
+      if (claims) await tessera.revokeAccessToken(claims.jti, claims.exp)
+
+      request.log.info({ userId: claims?.sub }, 'user logged out')
       return reply.code(204).send()
     },
   )
