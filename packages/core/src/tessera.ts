@@ -27,7 +27,12 @@ export interface Tessera {
   issueTokens(userId: string, options?: RefreshTokenOptions & { role?: string }): Promise<TokenPair>
   /** Rotates a refresh token: single use, reuse detection, grace replay. */
   refreshTokens(refreshToken: string, options?: RefreshTokenOptions): Promise<TokenPair>
-  /** Revokes the family of the given refresh token id (logout) and denylists its access tokens. */
+  /**
+   * Revokes a token family and denylists its access tokens. Given a whole `<id>.<secret>` (a
+   * logout route passing the cookie as is), it revokes only when the secret matches and
+   * otherwise does nothing, like for an unknown id. Given a bare id, it revokes without proof:
+   * an administrative call for server-side code only, never with a client-supplied value.
+   */
   revokeRefreshToken(tokenId: string): Promise<void>
   /** Revokes every refresh token of the user, denylists their access tokens, bumps the version. */
   revokeAllUserTokens(userId: string): Promise<void>

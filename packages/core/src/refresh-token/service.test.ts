@@ -315,6 +315,33 @@ describe('createRefreshTokenService', () => {
     expect(await stores.denylist.has(decodeJwt(login.accessToken).jti ?? '')).toBe(true)
   })
 
+  it('revokes nothing when a whole token with a wrong secret is presented', async () => {
+    const { tessera, stores, events } = setup()
+    const login = await tessera.issueTokens('user-1')
+    const [id = '', secret = ''] = login.refreshToken.split('.')
+    const flipped = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`
+
+    for (const presented of [`${id}.${flipped}`, `${id}.short`, `${id}.`]) {
+      vi.mocked(timingSafeEqual).mockClear()
+      await expect(tessera.revokeRefreshToken(presented)).resolves.toBeUndefined()
+      expect(timingSafeEqual).toHaveBeenCalledTimes(1)
+    }
+
+    expect(events.map((event) => event.type)).toEqual(['family.started'])
+    expect(await stores.denylist.has(decodeJwt(login.accessToken).jti ?? '')).toBe(false)
+    await expect(tessera.refreshTokens(login.refreshToken)).resolves.toBeDefined()
+  })
+
+  it('revokes the family when the whole token with its secret is presented', async () => {
+    const { tessera, stores } = setup()
+    const login = await tessera.issueTokens('user-1')
+    await tessera.revokeRefreshToken(login.refreshToken)
+    expect(await stores.denylist.has(decodeJwt(login.accessToken).jti ?? '')).toBe(true)
+    expect(await rejection(tessera.refreshTokens(login.refreshToken))).toBeInstanceOf(
+      InvalidRefreshTokenError,
+    )
+  })
+
   it('ignores revokeAccessToken for a token expired beyond the clock tolerance', async () => {
     const { tessera, stores, clock } = setup({ clockToleranceSeconds: 30 })
     const exp = Math.floor(clock.now().getTime() / 1000) - 31

@@ -171,23 +171,35 @@ export function createRefreshTokenService(
     throw new RefreshTokenReuseError(record.familyId)
   }
 
+  /**
+   * The record of a presented `<id>.<secret>`, or null when the token is malformed, unknown or
+   * its secret does not match. Same lookup, hash and constant-time comparison on every path.
+   */
+  async function findPresented(
+    store: RefreshTokenStore,
+    token: unknown,
+  ): Promise<{ record: RefreshTokenRecord; secret: string } | null> {
+    const parsed = parseRefreshToken(token)
+    // A malformed token looks up a fresh random id of the same shape (never stored: 128 random
+    // bits), so that it costs the same store round trip as an unknown one.
+    const found = await store.findById(parsed ? parsed.id : randomTokenId())
+    const record = parsed ? found : null
+    const matches = secretMatches(parsed?.secret ?? PLACEHOLDER_SECRET, record?.tokenHash ?? null)
+    return parsed && record && matches ? { record, secret: parsed.secret } : null
+  }
+
   async function refreshTokens(
     refreshToken: string,
     options?: RefreshTokenOptions,
   ): Promise<TokenPair> {
     const { secret: key, store } = requireRefreshSetup(config)
-    const parsed = parseRefreshToken(refreshToken)
-    // A malformed token looks up a fresh random id of the same shape (never stored: 128 random
-    // bits), so that it costs the same store round trip as an unknown one.
-    const found = await store.findById(parsed ? parsed.id : randomTokenId())
-    const record = parsed ? found : null
+    // Every rejection up to the device check costs one store lookup, one hash and one
+    // constant-time comparison and no further I/O, so that neither the error nor the timing
+    // tells malformed, unknown, wrong-secret, revoked and expired tokens apart.
+    const presented = await findPresented(store, refreshToken)
     const now = config.clock()
-
-    // Every rejection below costs one store lookup, one hash and one constant-time comparison
-    // and no further I/O, so that neither the error nor the timing tells malformed, unknown,
-    // wrong-secret, revoked and expired tokens apart.
-    const matches = secretMatches(parsed?.secret ?? PLACEHOLDER_SECRET, record?.tokenHash ?? null)
-    if (!parsed || !record || !matches) throw new InvalidRefreshTokenError()
+    if (!presented) throw new InvalidRefreshTokenError()
+    const { record, secret: presentedSecret } = presented
     const nowMs = now.getTime()
     const expired = record.expiresAt.getTime() <= nowMs || record.familyExpiresAt.getTime() <= nowMs
     if (record.revokedAt || expired) throw new InvalidRefreshTokenError()
@@ -207,7 +219,7 @@ export function createRefreshTokenService(
 
     const issued = await issuer.issue(record.userId, await resolveRole(record.userId))
     const accessToken: IssuedAccessToken = { jti: issued.jti, expiresAt: issued.expiresAt }
-    const successorSecret = deriveSuccessorSecret(key, parsed.secret)
+    const successorSecret = deriveSuccessorSecret(key, presentedSecret)
     const outcome = await store.rotate({
       tokenId: record.id,
       successor: {
@@ -304,9 +316,14 @@ export function createRefreshTokenService(
 
     async revokeRefreshToken(tokenId) {
       const { store } = requireRefreshSetup(config)
-      // Accepts the id or the whole `<id>.<secret>` (a logout route holds the cookie).
-      const id = typeof tokenId === 'string' ? (tokenId.split('.')[0] ?? '') : ''
-      const record = id ? await store.findById(id) : null
+      if (typeof tokenId !== 'string' || tokenId === '') return
+      // A whole `<id>.<secret>` (a logout route holding the cookie) revokes only when its secret
+      // matches: knowing an id (it appears in RefreshTokenReuseError.familyId) is not enough.
+      // A wrong secret is ignored like an unknown id, so the call tells nothing about ids.
+      // A bare id is the administrative path and must come from server-side code only.
+      const record = tokenId.includes('.')
+        ? ((await findPresented(store, tokenId))?.record ?? null)
+        : await store.findById(tokenId)
       if (!record) return
 
       const now = config.clock()
