@@ -35,6 +35,14 @@ describe('loadConfig', () => {
     expect(config.adminEmails).toEqual(['root@example.com', 'ops@example.com'])
   })
 
+  it('trusts X-Forwarded-For only from the listed proxies', () => {
+    expect(loadConfig({}).trustProxy).toBe(false)
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false)
+    expect(
+      loadConfig({ TRUST_PROXY: '10.0.0.2, 10.1.0.0/16,::1,fd00::/8,loopback' }).trustProxy,
+    ).toEqual(['10.0.0.2', '10.1.0.0/16', '::1', 'fd00::/8', 'loopback'])
+  })
+
   it.each([
     [{ PORT: 'abc' }, /^PORT must be an integer/],
     [{ PORT: '70000' }, /^PORT must be an integer/],
@@ -42,7 +50,11 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'http://127.0.0.1:6379' }, /^REDIS_URL must start with redis:/],
     [{ CLEANUP_INTERVAL_SECONDS: '0' }, /^CLEANUP_INTERVAL_SECONDS must be/],
     [{ ALLOWED_ORIGINS: 'https://a.example/path' }, /^ALLOWED_ORIGINS entries must be/],
-    [{ TRUST_PROXY: 'yes' }, /^TRUST_PROXY must be true or false/],
+    [{ TRUST_PROXY: 'yes' }, /^TRUST_PROXY must be false or a comma-separated list/],
+    [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY=true would let any client pick its IP/],
+    [{ TRUST_PROXY: '1' }, /^TRUST_PROXY must be false or a comma-separated list/],
+    [{ TRUST_PROXY: '10.0.0.1, 10.0.0.0/33' }, /got "10.0.0.0\/33"/],
+    [{ TRUST_PROXY: '10.0.0.1/8/8' }, /got "10.0.0.1\/8\/8"/],
   ])('stops with a one-line reason for %o', (env, message) => {
     const text = reason(env)
     expect(text).toMatch(message)

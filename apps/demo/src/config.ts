@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -25,7 +26,11 @@ export interface AppConfig {
   loginRateLimit: { perIp: number; perAccount: number; windowSeconds: number }
   refreshRateLimit: { perIp: number; windowSeconds: number }
   logLevel: string
-  trustProxy: boolean
+  /**
+   * Addresses of the reverse proxies whose `X-Forwarded-For` is believed, or false to use the
+   * socket address. Never `true`: that would let any client choose its IP for the rate limits.
+   */
+  trustProxy: false | string[]
 }
 
 /** A configuration value the demo cannot start with. The message is one line. */
@@ -81,6 +86,42 @@ function redisPrefix(env: Env): string {
   return value
 }
 
+// proxy-addr's names for the loopback, link-local and private ranges.
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal']
+
+function isProxyAddress(value: string): boolean {
+  if (PROXY_RANGES.includes(value)) return true
+  const [address = '', prefix, ...rest] = value.split('/')
+  const family = isIP(address)
+  if (family === 0 || rest.length > 0) return false
+  if (prefix === undefined) return true
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)
+}
+
+// Only named proxies are trusted. `true` believes X-Forwarded-For from anyone, so a client
+// would get a fresh per-IP rate-limit budget per request; Fastify 5 ignores hop counts (it
+// cannot check the peer), so a number would look configured while trusting nothing.
+function trustProxy(env: Env): false | string[] {
+  const raw = env.TRUST_PROXY?.trim() ?? ''
+  if (raw === '' || raw === 'false') return false
+  if (raw === 'true') {
+    throw new ConfigError(
+      'TRUST_PROXY=true would let any client pick its IP through X-Forwarded-For; ' +
+        'list the proxy addresses instead (IPs, CIDRs or loopback)',
+    )
+  }
+  const values = list(env, 'TRUST_PROXY', [])
+  if (values.length === 0) return false
+  const bad = values.find((value) => !isProxyAddress(value))
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `TRUST_PROXY must be false or a comma-separated list of proxy IPs, CIDRs, loopback, ` +
+        `linklocal or uniquelocal, got "${bad}"`,
+    )
+  }
+  return values
+}
+
 function origins(env: Env, fallback: string[]): string[] {
   const values = list(env, 'ALLOWED_ORIGINS', fallback)
   for (const value of values) {
@@ -110,10 +151,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const logLevel = env.LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
-  }
-  const trustProxy = env.TRUST_PROXY ?? 'false'
-  if (!['true', 'false'].includes(trustProxy)) {
-    throw new ConfigError(`TRUST_PROXY must be true or false, got "${trustProxy}"`)
   }
 
   const publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
@@ -152,6 +189,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       windowSeconds: integer(env, 'REFRESH_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     },
     logLevel,
-    trustProxy: trustProxy === 'true',
+    trustProxy: trustProxy(env),
   }
 }
