@@ -67,6 +67,7 @@ interface RefreshTokenDelegate {
     where: { id: string }
     include: { accessTokens: { orderBy: AccessTokenOrder } }
   }): Promise<RefreshTokenRow | null>
+  findUnique(args: { where: { id: string } }): Promise<Omit<RefreshTokenRow, 'accessTokens'> | null>
   updateMany(args: {
     where: RowFilter
     data: {
@@ -85,7 +86,7 @@ interface AccessTokenDelegate {
     skipDuplicates: boolean
   }): Promise<{ count: number }>
   findMany(args: {
-    where: { expiresAt: { gt: Date }; refreshToken: RowFilter }
+    where: { expiresAt: { gt: Date }; refreshToken: RowFilter } | { refreshTokenId: string }
     select: { jti: true; expiresAt: true }
     orderBy: AccessTokenOrder
   }): Promise<AccessTokenInput[]>

@@ -168,13 +168,20 @@ export function createPrismaRefreshTokenStore(client: TesseraPrismaClient): Refr
         await insert(db, record)
       }),
 
+    // Always the same two statements, whether or not the id exists. With `include`, Prisma
+    // reads the access tokens in a second statement only when the row exists, and that extra
+    // round trip told a caller timing the refresh endpoint which token ids are real.
     findById: (id) =>
       guard(async () => {
-        const row = await db.tesseraRefreshToken.findUnique({
-          where: { id },
-          include: withAccessTokens,
-        })
-        return row ? toRecord(row) : null
+        const [row, accessTokens] = await Promise.all([
+          db.tesseraRefreshToken.findUnique({ where: { id } }),
+          db.tesseraAccessToken.findMany({
+            where: { refreshTokenId: id },
+            select: { jti: true, expiresAt: true },
+            orderBy: { seq: 'asc' },
+          }),
+        ])
+        return row ? toRecord({ ...row, accessTokens }) : null
       }),
 
     rotate: (request) =>
