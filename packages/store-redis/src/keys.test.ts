@@ -34,6 +34,29 @@ describe('createKeys', () => {
     expect(keys.userBase('')).toMatch(/^tessera:rt:\{u:\}:$/)
   })
 
+  it('names an absent-token key that no user base can produce', () => {
+    const keys = createKeys('tessera:')
+    const tokenIds = ['token-1', '20abc', 'z', '}x{', '']
+    // '20abc' and ' abc': a tag `u:%<id>` without the `z` would equal the encoded user id.
+    const userIds = [...USER_IDS, ...tokenIds, ...tokenIds.map((id) => `%z${id}`), ' abc']
+    for (const tokenId of tokenIds) {
+      const absent = keys.absentToken(tokenId)
+      expect(absent.startsWith('tessera:rt:{u:%z')).toBe(true)
+      for (const userId of userIds) {
+        expect(absent.startsWith(keys.userBase(userId))).toBe(false)
+        expect(absent).not.toBe(userKeys.token(keys.userBase(userId), tokenId))
+      }
+    }
+  })
+
+  it('spreads absent-token keys over slots like the ids they stand for', () => {
+    const keys = createKeys('tessera:')
+    const slots = new Set(
+      Array.from({ length: 20 }, (_, index) => calculateSlot(keys.absentToken(`id-${index}`))),
+    )
+    expect(slots.size).toBeGreaterThan(10)
+  })
+
   it('starts every key with the prefix', () => {
     const keys = createKeys('app-a:')
     const all = [
@@ -43,6 +66,7 @@ describe('createKeys', () => {
       keys.familyIndex('f'),
       keys.expiry(3),
       keys.userBase('u'),
+      keys.absentToken('t'),
     ]
     for (const key of all) expect(key.startsWith('app-a:')).toBe(true)
   })

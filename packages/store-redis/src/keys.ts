@@ -35,6 +35,13 @@ export function createKeys(prefix: string) {
     expiryOf: (tokenId: string) => `${prefix}rt-expiry:${expiryShard(tokenId)}`,
     /** Common start of every key of one user's refresh tokens; carries the hash tag. */
     userBase: (userId: string) => `${prefix}rt:{u:${encodeURIComponent(userId)}}:`,
+    /**
+     * A record key that never exists, read by `findById` when a token id is unknown so that an
+     * unknown id costs the same two commands as a known one. `%z` is never produced by the
+     * percent-encoding in `userBase`, so it cannot name a real user's key; the id in the tag
+     * spreads these reads over the Cluster slots like real record reads.
+     */
+    absentToken: (tokenId: string) => `${prefix}rt:{u:%z${tokenId}}:t:${tokenId}`,
   }
 }
 
