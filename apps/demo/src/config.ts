@@ -25,6 +25,8 @@ export interface AppConfig {
   cleanupIntervalSeconds: number
   loginRateLimit: { perIp: number; perAccount: number; windowSeconds: number }
   refreshRateLimit: { perIp: number; windowSeconds: number }
+  registerRateLimit: { perIp: number; windowSeconds: number }
+  passwordRateLimit: { perIp: number; perUser: number; windowSeconds: number }
   logLevel: string
   /**
    * Addresses of the reverse proxies whose `X-Forwarded-For` is believed, or false to use the
@@ -187,6 +189,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     refreshRateLimit: {
       perIp: integer(env, 'REFRESH_RATE_LIMIT_PER_IP', 60, 1, 100_000),
       windowSeconds: integer(env, 'REFRESH_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    },
+    registerRateLimit: {
+      perIp: integer(env, 'REGISTER_RATE_LIMIT_PER_IP', 10, 1, 100_000),
+      windowSeconds: integer(env, 'REGISTER_RATE_LIMIT_WINDOW_SECONDS', 600, 1, 86_400),
+    },
+    passwordRateLimit: {
+      perIp: integer(env, 'PASSWORD_RATE_LIMIT_PER_IP', 20, 1, 100_000),
+      perUser: integer(env, 'PASSWORD_RATE_LIMIT_PER_USER', 5, 1, 100_000),
+      windowSeconds: integer(env, 'PASSWORD_RATE_LIMIT_WINDOW_SECONDS', 600, 1, 86_400),
     },
     logLevel,
     trustProxy: trustProxy(env),

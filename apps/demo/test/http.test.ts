@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hashPassword } from '../src/passwords.js'
 import { Client, email, type RunningDemo, startDemo } from './harness.js'
 
 const PASSWORD = 'correct horse battery'
@@ -222,5 +223,65 @@ describe('rate limits', () => {
     const statuses = []
     for (let i = 0; i < 3; i += 1) statuses.push((await client.refresh()).status)
     expect(statuses).toEqual([401, 401, 429])
+  })
+})
+
+describe('rate limits on registration and password change', () => {
+  let demo: RunningDemo
+
+  beforeAll(async () => {
+    demo = await startDemo({
+      REGISTER_RATE_LIMIT_PER_IP: '2',
+      PASSWORD_RATE_LIMIT_PER_USER: '2',
+      PASSWORD_RATE_LIMIT_PER_IP: '4',
+    })
+  })
+  afterAll(async () => demo?.close())
+
+  it('limits registrations per IP', async () => {
+    const client = new Client(demo.url)
+    const statuses = []
+    for (let i = 0; i < 3; i += 1) {
+      const reply = await client.request('POST', '/auth/register', {
+        body: { email: email('spam'), password: PASSWORD },
+      })
+      statuses.push(reply.status)
+      if (reply.status === 429) {
+        expect(reply.body.code).toBe('ERR_RATE_LIMITED')
+        expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0)
+      }
+    }
+    expect(statuses).toEqual([201, 201, 429])
+  })
+
+  it('limits guesses of the current password per user, then per IP', async () => {
+    // Accounts made directly: the registration budget of this IP is spent above.
+    const sessions = []
+    for (const name of ['guess-a', 'guess-b']) {
+      const address = email(name)
+      await demo.context.users.create({
+        email: address,
+        passwordHash: await hashPassword(PASSWORD),
+        role: 'user',
+      })
+      const login = await new Client(demo.url).request('POST', '/auth/login', {
+        body: { email: address, password: PASSWORD },
+      })
+      sessions.push(login.body.accessToken as string)
+    }
+    const [a, b] = sessions
+    const guess = async (token: string | undefined) =>
+      (
+        await new Client(demo.url).request('POST', '/auth/password', {
+          token,
+          body: { currentPassword: 'a wrong guess', newPassword: 'whatever new password' },
+        })
+      ).status
+
+    const perUser = []
+    for (let i = 0; i < 3; i += 1) perUser.push(await guess(a))
+    expect(perUser).toEqual([403, 403, 429])
+    // The other user has guesses left, until the IP's budget (4) is spent.
+    expect([await guess(b), await guess(b)]).toEqual([403, 429])
   })
 })

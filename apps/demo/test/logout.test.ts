@@ -10,7 +10,11 @@ describe('POST /auth/logout', () => {
   let demo: RunningDemo
 
   beforeAll(async () => {
-    demo = await startDemo({ LOGIN_RATE_LIMIT_PER_IP: '100', LOGIN_RATE_LIMIT_PER_ACCOUNT: '100' })
+    demo = await startDemo({
+      LOGIN_RATE_LIMIT_PER_IP: '100',
+      LOGIN_RATE_LIMIT_PER_ACCOUNT: '100',
+      REGISTER_RATE_LIMIT_PER_IP: '100',
+    })
   })
   afterAll(async () => demo?.close())
 

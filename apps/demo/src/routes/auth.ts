@@ -66,40 +66,80 @@ export async function authRoutes(app: FastifyInstance, context: AppContext) {
     reply.setCookie(REFRESH_COOKIE, refreshToken, cookieOptions(context.refreshTokenTtlSeconds))
   }
 
-  // Two budgets on login: per client IP (spraying many accounts) and per account (guessing
-  // one password from many IPs). @fastify/rate-limit runs one `rateLimit` hook per request,
-  // so both counters are checked here through `createRateLimit`.
-  const window = config.loginRateLimit.windowSeconds * 1000
-  const loginBudgets = [
-    app.createRateLimit({
-      max: config.loginRateLimit.perIp,
-      timeWindow: window,
-      keyGenerator: (request) => `login-ip:${request.ip}`,
-    }),
-    app.createRateLimit({
-      max: config.loginRateLimit.perAccount,
-      timeWindow: window,
-      keyGenerator: (request) =>
-        `login-account:${(request.body as Credentials).email.toLowerCase()}`,
-    }),
-  ]
-  const loginLimit = async (request: FastifyRequest, reply: FastifyReply) => {
-    for (const budget of loginBudgets) {
-      const result = await budget(request)
-      if (!result.isAllowed && result.isExceeded) {
-        reply.header('Retry-After', String(result.ttlInSeconds))
-        throw new DemoError('ERR_RATE_LIMITED', 'too many login attempts, retry later')
+  interface Budget {
+    max: number
+    windowSeconds: number
+    key: (request: FastifyRequest) => string
+  }
+
+  // @fastify/rate-limit runs one `rateLimit` hook per request, so routes with several budgets
+  // check them in a pre-handler through `createRateLimit`, in order; the first one spent
+  // answers 429.
+  function limit(message: string, budgets: Budget[]) {
+    const checks = budgets.map((budget) =>
+      app.createRateLimit({
+        max: budget.max,
+        timeWindow: budget.windowSeconds * 1000,
+        keyGenerator: budget.key,
+      }),
+    )
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      for (const check of checks) {
+        const result = await check(request)
+        if (!result.isAllowed && result.isExceeded) {
+          reply.header('Retry-After', String(result.ttlInSeconds))
+          throw new DemoError('ERR_RATE_LIMITED', message)
+        }
       }
     }
   }
 
+  // Login: per client IP (spraying many accounts) and per account (guessing one password
+  // from many IPs).
+  const { loginRateLimit, registerRateLimit, passwordRateLimit } = config
+  const loginLimit = limit('too many login attempts, retry later', [
+    {
+      max: loginRateLimit.perIp,
+      windowSeconds: loginRateLimit.windowSeconds,
+      key: (request) => `login-ip:${request.ip}`,
+    },
+    {
+      max: loginRateLimit.perAccount,
+      windowSeconds: loginRateLimit.windowSeconds,
+      key: (request) => `login-account:${(request.body as Credentials).email.toLowerCase()}`,
+    },
+  ])
+  // Registration: each one costs an argon2id hash, so a client IP gets a small budget.
+  const registerLimit = limit('too many registrations, retry later', [
+    {
+      max: registerRateLimit.perIp,
+      windowSeconds: registerRateLimit.windowSeconds,
+      key: (request) => `register-ip:${request.ip}`,
+    },
+  ])
+  // Password change: a stolen access token must not become unlimited guesses of the current
+  // password; per IP too, for many stolen tokens used from one place. Runs after requireAuth.
+  const passwordLimit = limit('too many password change attempts, retry later', [
+    {
+      max: passwordRateLimit.perIp,
+      windowSeconds: passwordRateLimit.windowSeconds,
+      key: (request) => `password-ip:${request.ip}`,
+    },
+    {
+      max: passwordRateLimit.perUser,
+      windowSeconds: passwordRateLimit.windowSeconds,
+      key: (request) => `password-user:${request.auth!.userId}`,
+    },
+  ])
+
   app.post<{ Body: Credentials }>(
     '/register',
     {
+      preHandler: registerLimit,
       schema: {
         summary: 'Create an account',
         body: credentialsBody,
-        response: { 201: userResponse, ...errors(400, 409, 503) },
+        response: { 201: userResponse, ...errors(400, 409, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -227,12 +267,12 @@ export async function authRoutes(app: FastifyInstance, context: AppContext) {
   app.post<{ Body: { currentPassword: string; newPassword: string } }>(
     '/password',
     {
-      preHandler: app.requireAuth({ checkRevocation: true }),
+      preHandler: [app.requireAuth({ checkRevocation: true }), passwordLimit],
       schema: {
         summary: 'Change password: revokes every session, returns a fresh one',
         security: bearerSecurity,
         body: changePasswordBody,
-        response: { 200: tokenResponse, ...errors(400, 401, 403, 503) },
+        response: { 200: tokenResponse, ...errors(400, 401, 403, 429, 503) },
       },
     },
     async (request, reply) => {
