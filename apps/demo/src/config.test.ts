@@ -47,6 +47,7 @@ describe('loadConfig', () => {
     [{ PORT: 'abc' }, /^PORT must be an integer/],
     [{ PORT: '70000' }, /^PORT must be an integer/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+    [{ ADMIN_EMAILS: 'ops@example.com', NODE_ENV: 'production' }, /^ADMIN_EMAILS makes whoever/],
     [{ REDIS_URL: 'http://127.0.0.1:6379' }, /^REDIS_URL must start with redis:/],
     [{ CLEANUP_INTERVAL_SECONDS: '0' }, /^CLEANUP_INTERVAL_SECONDS must be/],
     [{ ALLOWED_ORIGINS: 'https://a.example/path' }, /^ALLOWED_ORIGINS entries must be/],
@@ -59,6 +60,12 @@ describe('loadConfig', () => {
     const text = reason(env)
     expect(text).toMatch(message)
     expect(text).not.toContain('\n')
+  })
+
+  it('keeps ADMIN_EMAILS outside production and production without it', () => {
+    expect(loadConfig({ ADMIN_EMAILS: 'ops@example.com' }).adminEmails).toEqual(['ops@example.com'])
+    expect(loadConfig({ NODE_ENV: 'production' }).adminEmails).toEqual([])
+    expect(loadConfig({ NODE_ENV: 'production', ADMIN_EMAILS: '' }).adminEmails).toEqual([])
   })
 
   it('never echoes a connection string, which may hold a password', () => {

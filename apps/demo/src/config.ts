@@ -16,7 +16,11 @@ export interface AppConfig {
   redisPrefix: string
   issuer: string
   audience: string
-  /** Emails that receive the `admin` role when they register. */
+  /**
+   * Emails that receive the `admin` role when they register. A demo convenience: addresses
+   * are never verified, so whoever registers one first is admin. Refused with
+   * `NODE_ENV=production`.
+   */
   adminEmails: string[]
   /** Origins accepted on cookie routes in place of the `X-Requested-With` header. */
   allowedOrigins: string[]
@@ -165,6 +169,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const adminEmails = list(env, 'ADMIN_EMAILS', []).map((email) => email.toLowerCase())
   for (const email of adminEmails) {
     if (!email.includes('@')) throw new ConfigError(`ADMIN_EMAILS holds "${email}", not an email`)
+  }
+  if (adminEmails.length > 0 && env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'ADMIN_EMAILS makes whoever registers a listed address first an admin (emails are not ' +
+        'verified); it is refused with NODE_ENV=production',
+    )
   }
 
   return {

@@ -47,6 +47,12 @@ try {
     },
     'tessera demo ready',
   )
+  if (config.adminEmails.length > 0) {
+    app.log.warn(
+      { adminEmails: config.adminEmails.length },
+      'ADMIN_EMAILS grants admin to unverified registrations; demo use only',
+    )
+  }
 } catch (error) {
   await app.close().catch(() => {})
   stop(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
