@@ -45,6 +45,57 @@ function date(value: string | undefined): Date | null {
   return value === undefined ? null : new Date(Number(value))
 }
 
+/** Every field a stored record can have, in the order `findById` reads them with `HMGET`. */
+export const RECORD_FIELDS = [
+  'id',
+  'familyId',
+  'userId',
+  'tokenHash',
+  'generation',
+  'parentId',
+  'deviceHash',
+  'createdAt',
+  'expiresAt',
+  'familyExpiresAt',
+  'usedAt',
+  'successorId',
+  'revokedAt',
+  'accessTokens',
+] as const
+
+/**
+ * Rebuilds a record from an `HMGET` reply for {@link RECORD_FIELDS} (null for a field the hash
+ * lacks); null when the hash does not exist.
+ */
+export function decodeFields(values: readonly (string | null)[]): RefreshTokenRecord | null {
+  const flat = RECORD_FIELDS.flatMap((field, index) => {
+    const value = values[index]
+    return value === null || value === undefined ? [] : [field, value]
+  })
+  return decodeRecord(flat)
+}
+
+/**
+ * An `HMGET` reply shaped like a stored record's (same fields, same value lengths), that
+ * `findById` decodes for an unknown id so that the client does the same decoding work as for a
+ * known one. It names no real token.
+ */
+export const STAND_IN_VALUES: readonly (string | null)[] = (() => {
+  const epochMs = String(Date.UTC(2000, 0, 1))
+  const stand: Partial<Record<(typeof RECORD_FIELDS)[number], string>> = {
+    id: 'A'.repeat(22),
+    familyId: 'A'.repeat(22),
+    userId: 'stand-in',
+    tokenHash: 'A'.repeat(43),
+    generation: '0',
+    createdAt: epochMs,
+    expiresAt: epochMs,
+    familyExpiresAt: epochMs,
+    accessTokens: `[${encodeAccessToken({ jti: 'A'.repeat(22), expiresAt: new Date(0) })}]`,
+  }
+  return RECORD_FIELDS.map((field) => stand[field] ?? null)
+})()
+
 /** Rebuilds a record from a flat `HGETALL` reply; null when the hash does not exist. */
 export function decodeRecord(flat: readonly string[]): RefreshTokenRecord | null {
   if (flat.length === 0) return null

@@ -76,7 +76,7 @@ describe.skipIf(!available)(
       const known = await commandsOf(stored.id)
       const unknown = await commandsOf(randomBytes(16).toString('base64url'))
 
-      expect(known).toEqual(['get', 'hgetall'])
+      expect(known).toEqual(['get', 'hmget'])
       expect(unknown).toEqual(known)
       expect(await commandsOf(revoked.id)).toEqual(known)
     })

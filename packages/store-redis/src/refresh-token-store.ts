@@ -9,11 +9,14 @@ import { createKeys, EXPIRY_SHARDS, userKeys } from './keys.js'
 import { type RedisStoreOptions, resolveStoreOptions } from './options.js'
 import {
   decodeAccessTokens,
+  decodeFields,
   decodeRecord,
   encodeAccessToken,
   encodeRecord,
   familyRetainedUntil,
+  RECORD_FIELDS,
   retentionMs,
+  STAND_IN_VALUES,
   tokenRetainedUntil,
 } from './record.js'
 import { runScript, scripts } from './scripts.js'
@@ -158,12 +161,13 @@ export function createRedisRefreshTokenStore(
         // The record read happens for an unknown id too, on a key that never exists: skipping it
         // would halve the response time and tell a caller which token ids are real. One script
         // cannot do both reads, as the index key and the record key may sit on different slots.
+        // HMGET answers with one entry per field either way, so the replies differ less in size
+        // than HGETALL's, and a stand-in record is decoded so that the client work matches too.
         const recordKey =
           userId === null ? keys.absentToken(id) : userKeys.token(keys.userBase(userId), id)
-        const flat = await client.hgetall(recordKey)
-        if (userId === null) return null
-        // ioredis turns an HGETALL reply into an object; an empty object means no such hash.
-        return decodeRecord(Object.entries(flat).flat())
+        const values = await client.hmget(recordKey, ...RECORD_FIELDS)
+        const decoded = decodeFields(userId === null ? STAND_IN_VALUES : values)
+        return userId === null ? null : decoded
       }, 'findById')
     },
 
