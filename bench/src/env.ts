@@ -37,10 +37,10 @@ export const MICRO_CPU_NS = QUICK ? 150e6 : 900e6
 export const MICRO_ROUNDS = Number(process.env.BENCH_MICRO_ROUNDS ?? (QUICK ? 1 : 3))
 
 /** Seconds each rotation measurement runs for one concurrency level. */
-export const ROTATION_SECONDS = Number(process.env.BENCH_ROTATION_SECONDS ?? (QUICK ? 1 : 4))
+export const ROTATION_SECONDS = Number(process.env.BENCH_ROTATION_SECONDS ?? (QUICK ? 1 : 3))
 
 /** Seconds autocannon loads each HTTP server. */
-export const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 6))
+export const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 4))
 
 /** Interleaved load rounds per server (HTTP_SECONDS is split between them); rounds are averaged. */
 export const HTTP_ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? (QUICK ? 1 : 2))
