@@ -21,9 +21,16 @@ export interface Tessera {
    * `checkRevocation` is set, which also consults the denylist and token version.
    */
   verifyAccessToken(token: string, options?: VerifyOptions): Promise<VerifiedAccessToken>
-  /** Starts a token family and returns its first refresh token (`<id>.<secret>`). */
+  /**
+   * Starts a token family and returns its first refresh token (`<id>.<secret>`). Rejects like
+   * {@link Tessera.issueTokens} when `revokeAllUserTokens` ran for the user meanwhile.
+   */
   generateRefreshToken(userId: string, options?: RefreshTokenOptions): Promise<string>
-  /** Login: an access token and the first refresh token of a new family, linked together. */
+  /**
+   * Login: an access token and the first refresh token of a new family, linked together.
+   * Rejects with `ERR_REFRESH_TOKEN_INVALID` (after revoking the new family) when
+   * `revokeAllUserTokens` ran for the user meanwhile; the caller may retry.
+   */
   issueTokens(userId: string, options?: RefreshTokenOptions & { role?: string }): Promise<TokenPair>
   /** Rotates a refresh token: single use, reuse detection, grace replay. */
   refreshTokens(refreshToken: string, options?: RefreshTokenOptions): Promise<TokenPair>
@@ -34,7 +41,13 @@ export interface Tessera {
    * an administrative call for server-side code only, never with a client-supplied value.
    */
   revokeRefreshToken(tokenId: string): Promise<void>
-  /** Revokes every refresh token of the user, denylists their access tokens, bumps the version. */
+  /**
+   * Bumps the user's token version, then revokes every refresh token of the user and
+   * denylists their access tokens. A login running at the same time on any instance fails
+   * with `ERR_REFRESH_TOKEN_INVALID` and leaves nothing usable, as long as that instance has
+   * the same `tokenVersionStore`: without one, a login has no version to compare and can
+   * outlive a concurrent logout-everywhere.
+   */
   revokeAllUserTokens(userId: string): Promise<void>
   /** Puts an access token's `jti` on the denylist until `exp` (seconds since epoch). */
   revokeAccessToken(jti: string, exp: number): Promise<void>

@@ -315,6 +315,132 @@ describe('createRefreshTokenService', () => {
     expect(await stores.denylist.has(decodeJwt(login.accessToken).jti ?? '')).toBe(true)
   })
 
+  describe('a login racing revokeAllUserTokens', () => {
+    // Runs revokeAllUserTokens to completion at one chosen point inside a login.
+    function racing(point: 'before-create' | 'before-access-token') {
+      const { stores, clock, events } = setup()
+      let tessera: ReturnType<typeof createTessera> | undefined
+      let pending = true
+      const revokeOnce = async () => {
+        if (!pending) return
+        pending = false
+        await tessera!.revokeAllUserTokens('user-1')
+      }
+      const versions = stores.tokenVersionStore
+      let reads = 0
+      const store: RefreshTokenStore = {
+        ...stores.refreshTokenStore,
+        async create(record) {
+          if (point === 'before-create') await revokeOnce()
+          return stores.refreshTokenStore.create(record)
+        },
+      }
+      tessera = createTessera({
+        keys,
+        issuer: 'https://issuer.test',
+        audience: 'https://audience.test',
+        secret: SECRET,
+        clock: clock.now,
+        onEvent: (event) => events.push(event),
+        ...stores,
+        refreshTokenStore: store,
+        tokenVersionStore: {
+          ...versions,
+          async get(userId) {
+            // The login's first read happens before the race; the second is the issuer's.
+            reads++
+            if (point === 'before-access-token' && reads === 2) await revokeOnce()
+            return versions.get(userId)
+          },
+        },
+      })
+      return { tessera, stores, events }
+    }
+
+    async function startedFamily(
+      events: TesseraEvent[],
+      stores: { refreshTokenStore: RefreshTokenStore },
+    ) {
+      const started = events.find((event) => event.type === 'family.started')
+      const familyId = (started as { familyId: string }).familyId
+      return stores.refreshTokenStore.findById(familyId)
+    }
+
+    it('revokes the new family and fails the login when the revocation lands before create', async () => {
+      const { tessera, stores, events } = racing('before-create')
+
+      const error = await rejection(tessera.issueTokens('user-1'))
+
+      expect((error as { code?: string }).code).toBe('ERR_REFRESH_TOKEN_INVALID')
+      const record = await startedFamily(events, stores)
+      expect(record?.revokedAt).not.toBeNull()
+      const jti = record?.accessTokens[0]?.jti ?? ''
+      expect(await stores.denylist.has(jti)).toBe(true)
+      expect(events.map((event) => event.type)).toEqual([
+        'user.revoked',
+        'family.started',
+        'family.revoked',
+      ])
+    })
+
+    it('denylists an access token already carrying the new version', async () => {
+      const { tessera, stores, events } = racing('before-access-token')
+
+      const error = await rejection(tessera.issueTokens('user-1'))
+
+      expect((error as { code?: string }).code).toBe('ERR_REFRESH_TOKEN_INVALID')
+      const record = await startedFamily(events, stores)
+      expect(record?.revokedAt).not.toBeNull()
+      expect(await stores.denylist.has(record?.accessTokens[0]?.jti ?? '')).toBe(true)
+    })
+
+    it('revokes a family from generateRefreshToken the same way', async () => {
+      const { tessera, stores, events } = racing('before-create')
+
+      const error = await rejection(tessera.generateRefreshToken('user-1'))
+
+      expect((error as { code?: string }).code).toBe('ERR_REFRESH_TOKEN_INVALID')
+      expect((await startedFamily(events, stores))?.revokedAt).not.toBeNull()
+    })
+
+    it('keeps a login whose version did not change', async () => {
+      const { tessera } = setup()
+      await tessera.revokeAllUserTokens('user-1')
+      const login = await tessera.issueTokens('user-1')
+      await expect(tessera.refreshTokens(login.refreshToken)).resolves.toBeDefined()
+    })
+  })
+
+  it('bumps the token version before revoking the refresh tokens of a user', async () => {
+    const { stores } = setup()
+    const order: string[] = []
+    const tessera = createTessera({
+      keys,
+      issuer: 'https://issuer.test',
+      audience: 'https://audience.test',
+      secret: SECRET,
+      ...stores,
+      refreshTokenStore: {
+        ...stores.refreshTokenStore,
+        async revokeUser(userId, now) {
+          order.push('revokeUser')
+          return stores.refreshTokenStore.revokeUser(userId, now)
+        },
+      },
+      tokenVersionStore: {
+        ...stores.tokenVersionStore,
+        async bump(userId) {
+          order.push('bump')
+          return stores.tokenVersionStore.bump(userId)
+        },
+      },
+    })
+
+    await tessera.revokeAllUserTokens('user-1')
+
+    expect(order).toEqual(['bump', 'revokeUser'])
+  })
+
   it('revokes nothing when a whole token with a wrong secret is presented', async () => {
     const { tessera, stores, events } = setup()
     const login = await tessera.issueTokens('user-1')

@@ -99,13 +99,38 @@ export function createRefreshTokenService(
     return config.resolveRole ? await config.resolveRole(userId) : undefined
   }
 
+  /**
+   * Login: starts a token family for `userId`, with a linked access token when `access` is
+   * given.
+   *
+   * Racing `revokeAllUserTokens`: it bumps the user's version, then revokes the families that
+   * exist. A login reads the version (v0) first, creates the family, then reads it again (v1).
+   * The version store orders the bump against each read, and every step below completes
+   * (committed, under READ COMMITTED too) before the next starts, so either:
+   * - the bump comes before the v0 read: this login postdates the revocation and may live;
+   * - the bump comes between the two reads: v1 !== v0, and this login revokes its own family
+   *   and denylists its access token before anything leaves this function;
+   * - the bump comes after the v1 read: the family was committed before the bump, hence before
+   *   `revokeUser` starts, whose UPDATE (or scan) therefore sees and revokes it; the access
+   *   token carries v0, older than the bump, so it is stale on checked routes.
+   * v0 <= the access token's `ver` <= v1 (versions only grow), so v1 === v0 pins it too.
+   * Without a token version store there is no version to compare: a login can then outlive a
+   * concurrent logout-everywhere of another instance (this one cannot run it at all).
+   */
   async function startFamily(
     userId: string,
     options: RefreshTokenOptions | undefined,
-    accessToken: IssuedAccessToken | null,
-  ): Promise<string> {
+    access: { role: string | undefined } | null,
+  ): Promise<{ refreshToken: string; accessToken: string | null }> {
     const { secret: key, store } = requireRefreshSetup(config)
     if (typeof userId !== 'string' || userId === '') throw new TypeError('userId is required')
+
+    const versions = config.tokenVersionStore
+    const versionBefore = versions ? await versions.get(userId) : null
+    const issued = access ? await issuer.issue(userId, access.role) : null
+    const accessToken: IssuedAccessToken | null = issued
+      ? { jti: issued.jti, expiresAt: issued.expiresAt }
+      : null
 
     const now = config.clock()
     const familyExpiresAt = addSeconds(now, config.familyLifetimeSeconds)
@@ -137,7 +162,22 @@ export function createRefreshTokenService(
       deviceHash: record.deviceHash,
       at: now,
     })
-    return formatRefreshToken(id, secret)
+
+    if (versions && (await versions.get(userId)) !== versionBefore) {
+      // All tokens of the user were revoked while this login ran: undo it. The tokens never
+      // leave this function, so the revocation is belt and braces.
+      const revoked = await store.revokeFamily(record.familyId, now)
+      config.emit({
+        type: 'family.revoked',
+        familyId: record.familyId,
+        userId,
+        reason: 'revoked',
+        at: now,
+      })
+      await denylistAll(accessToken ? [...revoked, accessToken] : revoked, now)
+      throw new InvalidRefreshTokenError()
+    }
+    return { refreshToken: formatRefreshToken(id, secret), accessToken: issued?.token ?? null }
   }
 
   async function revokeForReuse(
@@ -300,16 +340,14 @@ export function createRefreshTokenService(
   }
 
   return {
-    generateRefreshToken: (userId, options) => startFamily(userId, options, null),
+    async generateRefreshToken(userId, options) {
+      return (await startFamily(userId, options, null)).refreshToken
+    },
 
     async issueTokens(userId, options) {
-      requireRefreshSetup(config)
-      const issued = await issuer.issue(userId, options?.role)
-      const refreshToken = await startFamily(userId, options, {
-        jti: issued.jti,
-        expiresAt: issued.expiresAt,
-      })
-      return { accessToken: issued.token, refreshToken }
+      const pair = await startFamily(userId, options, { role: options?.role })
+      // startFamily returns an access token whenever it is asked for one.
+      return { accessToken: pair.accessToken!, refreshToken: pair.refreshToken }
     },
 
     refreshTokens,
@@ -344,7 +382,9 @@ export function createRefreshTokenService(
       const now = config.clock()
 
       // Bump first: from here on, every access token issued before is stale on checked routes,
-      // even if revoking the refresh tokens fails halfway.
+      // even if revoking the refresh tokens fails halfway, and a login still running sees the
+      // change when it re-reads the version (see startFamily). Revoking before bumping would
+      // let a family created in between escape both.
       const tokenVersion = await versions.bump(userId)
       const revoked = await store.revokeUser(userId, now)
       await denylistAll(revoked, now)
