@@ -126,6 +126,17 @@ describe('POST /auth/logout', () => {
     expect((await tab.refresh()).status).toBe(200)
   })
 
+  it('leaves a session alive when the cookie carries its bare id without a secret', async () => {
+    const { tab } = await loggedIn()
+    const [id] = tab.cookies.get('tessera_refresh')!.split('.')
+    const forger = new Client(demo.url)
+    forger.cookies.set('tessera_refresh', id!)
+    const reply = await forger.request('POST', '/auth/logout', { headers: CSRF })
+
+    expect(reply.status).toBe(204)
+    expect((await tab.refresh()).status).toBe(200)
+  })
+
   it('hands the whole cookie, secret included, to revokeRefreshToken', async () => {
     const { tab } = await loggedIn()
     const cookie = tab.cookies.get('tessera_refresh')!

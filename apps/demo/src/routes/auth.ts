@@ -224,9 +224,10 @@ export async function authRoutes(app: FastifyInstance, context: AppContext) {
     async (request, reply) => {
       assertSameSite(request, config.allowedOrigins)
 
-      // The whole `<id>.<secret>`: core checks the secret, so an id alone revokes nothing.
+      // Only a whole `<id>.<secret>`: core then checks the secret. A bare id would be an
+      // administrative revocation without proof, so a cookie without a secret revokes nothing.
       const refreshToken = request.cookies[REFRESH_COOKIE]
-      if (refreshToken) {
+      if (refreshToken?.includes('.')) {
         try {
           await tessera.revokeRefreshToken(refreshToken)
         } catch (error) {
