@@ -49,6 +49,15 @@ describe('main', () => {
     expect(result).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: '' })
   })
 
+  it('describes every command group in the top-level help', async () => {
+    const result = await tessera('--help')
+
+    const description = result.stdout.split('\n').find((line) => line.startsWith('Tessera'))
+    expect(description).toMatch(/key sets/)
+    expect(description).toMatch(/inspect tokens/)
+    expect(description).toMatch(/scan endpoints/)
+  })
+
   it.each([[], ['keys'], ['keys', 'generate'], ['keys', 'rotate'], ['keys', 'jwks']])(
     'prints help for %j --help',
     async (...path) => {

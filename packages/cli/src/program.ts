@@ -31,7 +31,10 @@ function oneLine(text: string): string {
  */
 export function createProgram(io: CliIo): Command {
   const program = new Command('tessera')
-    .description('Tessera: manage signing key sets for JWT authentication')
+    .description(
+      'Tessera JWT tools: manage signing key sets, inspect tokens, scan endpoints for ' +
+        'verification weaknesses',
+    )
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .exitOverride()

@@ -197,6 +197,47 @@ describe('tessera scan', () => {
     expect(report.results.filter((result) => result.status !== null)).toHaveLength(5)
   })
 
+  it.each(['FO O', 'GET\r\nX-Injected: 1', 'G3T', '', 'TRACE'])(
+    'exits 2 with a one-line reason for --method %j',
+    async (method) => {
+      const { code, stdout, stderr } = await scan(
+        '--url',
+        'http://127.0.0.1:9/me',
+        '--token',
+        'a.b.c',
+        '--method',
+        method,
+      )
+
+      expect(code).toBe(2)
+      expect(stdout).toBe('')
+      expect(stderr).toMatch(/^error: option '--method <method>' argument .* is invalid/)
+      expect(stderr).not.toContain('unexpected')
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+    },
+  )
+
+  it('sends a lower-case --method upper-cased', async () => {
+    const { tessera, token, jwks } = await issuer()
+    const url = await serve(async (presented) => {
+      await tessera.verifyAccessToken(presented)
+      return true
+    }, jwks)
+
+    const { report } = await scanJson('--url', url, '--token', token, '--method', 'get')
+
+    expect(report.method).toBe('GET')
+    expect(report.baselines).toEqual({ valid: 200, unauthenticated: 401 })
+  })
+
+  it('shows no empty default for --header in its help', async () => {
+    const { code, stdout } = await scan('--help')
+
+    expect(code).toBe(0)
+    expect(stdout).toContain('--header <name:value>')
+    expect(stdout).not.toContain('(default: {})')
+  })
+
   it('refuses an endpoint that answers the same without a token', async () => {
     const { token, jwks } = await issuer()
     const url = await serve(async () => true, jwks, { open: true })

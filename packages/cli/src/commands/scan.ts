@@ -11,7 +11,7 @@ interface ScanCommandOptions {
   token: string
   jwks?: string
   method: string
-  header: Record<string, string>
+  header?: Record<string, string>
   json: boolean
   maxRequests: number
   rate: number
@@ -29,7 +29,23 @@ function httpUrl(value: string): string {
   throw new InvalidArgumentError('expected an http or https URL')
 }
 
-function collectHeader(value: string, headers: Record<string, string>): Record<string, string> {
+/** Methods that `fetch` refuses to send, so a scan could never use them. */
+const UNSENDABLE_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
+
+/** Parses `--method`: letters only (an HTTP token without punctuation), upper-cased. */
+export function httpMethod(value: string): string {
+  const method = value.toUpperCase()
+  if (!/^[A-Z]{1,20}$/.test(method))
+    throw new InvalidArgumentError('expected an HTTP method of letters only, such as GET or POST')
+  if (UNSENDABLE_METHODS.has(method))
+    throw new InvalidArgumentError(`${method} cannot be sent by the scanner`)
+  return method
+}
+
+function collectHeader(
+  value: string,
+  headers: Record<string, string> | undefined,
+): Record<string, string> {
   const colon = value.indexOf(':')
   if (colon < 1) throw new InvalidArgumentError('expected name:value')
   return { ...headers, [value.slice(0, colon).trim()]: value.slice(colon + 1).trim() }
@@ -42,43 +58,46 @@ function collectHeader(value: string, headers: Record<string, string>): Record<s
  * Neither the valid token nor a forged one is ever printed; forgeries appear by id.
  */
 export function registerScanCommand(program: Command, io: CliIo): Command {
-  return program
-    .command('scan')
-    .description('check an endpoint that accepts bearer tokens for JWT verification weaknesses')
-    .requiredOption('--url <endpoint>', 'endpoint that requires a bearer token', httpUrl)
-    .requiredOption('--token <token>', 'a valid access token for the endpoint')
-    .option('--jwks <file-or-url>', 'public keys (default: /.well-known/jwks.json of the url)')
-    .option('--method <method>', 'HTTP method of the request', 'GET')
-    .option('--header <name:value>', 'extra request header (repeatable)', collectHeader, {})
-    .option('--json', 'print the report as JSON', false)
-    .option('--max-requests <n>', 'most requests to send', positiveInteger, 100)
-    .option('--rate <n>', 'most requests per second', positiveInteger, 10)
-    .option('--timeout <seconds>', 'time limit of each request', positiveInteger, 5)
-    .option('--max-time <seconds>', 'time limit of the whole scan', positiveInteger, 120)
-    .action(async (options: ScanCommandOptions) => {
-      const report = await runScan({
-        url: options.url,
-        token: options.token,
-        method: options.method,
-        headers: options.header,
-        ...(options.jwks ? { jwks: options.jwks } : {}),
-        budget: {
-          maxRequests: options.maxRequests,
-          ratePerSecond: options.rate,
-          requestTimeoutMs: options.timeout * 1000,
-          totalTimeoutMs: options.maxTime * 1000,
-        },
-      }).catch((error: unknown) => {
-        if (error instanceof ScanSetupError || error instanceof TokenDecodeError)
-          throw new CliError(error.message, 2)
-        if (error instanceof Error && /fetch failed|aborted|timeout/i.test(error.message))
-          throw new CliError(`cannot reach ${options.url}`, 2)
-        throw error
-      })
+  return (
+    program
+      .command('scan')
+      .description('check an endpoint that accepts bearer tokens for JWT verification weaknesses')
+      .requiredOption('--url <endpoint>', 'endpoint that requires a bearer token', httpUrl)
+      .requiredOption('--token <token>', 'a valid access token for the endpoint')
+      .option('--jwks <file-or-url>', 'public keys (default: /.well-known/jwks.json of the url)')
+      .option('--method <method>', 'HTTP method of the request', httpMethod, 'GET')
+      // No default value: commander would print it as "(default: {})" in the help.
+      .option('--header <name:value>', 'extra request header (repeatable)', collectHeader)
+      .option('--json', 'print the report as JSON', false)
+      .option('--max-requests <n>', 'most requests to send', positiveInteger, 100)
+      .option('--rate <n>', 'most requests per second', positiveInteger, 10)
+      .option('--timeout <seconds>', 'time limit of each request', positiveInteger, 5)
+      .option('--max-time <seconds>', 'time limit of the whole scan', positiveInteger, 120)
+      .action(async (options: ScanCommandOptions) => {
+        const report = await runScan({
+          url: options.url,
+          token: options.token,
+          method: options.method,
+          headers: options.header ?? {},
+          ...(options.jwks ? { jwks: options.jwks } : {}),
+          budget: {
+            maxRequests: options.maxRequests,
+            ratePerSecond: options.rate,
+            requestTimeoutMs: options.timeout * 1000,
+            totalTimeoutMs: options.maxTime * 1000,
+          },
+        }).catch((error: unknown) => {
+          if (error instanceof ScanSetupError || error instanceof TokenDecodeError)
+            throw new CliError(error.message, 2)
+          if (error instanceof Error && /fetch failed|aborted|timeout/i.test(error.message))
+            throw new CliError(`cannot reach ${options.url}`, 2)
+          throw error
+        })
 
-      io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatScanReport(report))
-      const code = scanExitCode(report)
-      if (code === 1) throw new CliError('the endpoint accepted forged tokens', 1)
-      if (code === 2) throw new CliError('scan incomplete: request or time budget exhausted', 2)
-    })
+        io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatScanReport(report))
+        const code = scanExitCode(report)
+        if (code === 1) throw new CliError('the endpoint accepted forged tokens', 1)
+        if (code === 2) throw new CliError('scan incomplete: request or time budget exhausted', 2)
+      })
+  )
 }
