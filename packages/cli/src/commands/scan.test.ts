@@ -238,6 +238,53 @@ describe('tessera scan', () => {
     expect(stdout).not.toContain('(default: {})')
   })
 
+  it('says that a --max-requests too small for the baselines is too small', async () => {
+    const { tessera, token, jwks } = await issuer()
+    const url = await serve(async (presented) => {
+      await tessera.verifyAccessToken(presented)
+      return true
+    }, jwks)
+
+    for (const max of ['1', '2']) {
+      const { code, stdout, stderr } = await scan(
+        '--url',
+        url,
+        '--token',
+        token,
+        '--max-requests',
+        max,
+      )
+
+      expect(code).toBe(2)
+      expect(stdout).toBe('')
+      expect(stderr).toBe(
+        `error: --max-requests ${max} is too small: taking the baselines alone needs 3 requests\n`,
+      )
+    }
+  })
+
+  it('prints the partial report when the budget runs out right after the baselines', async () => {
+    const { tessera, token, jwks } = await issuer()
+    const url = await serve(async (presented) => {
+      await tessera.verifyAccessToken(presented)
+      return true
+    }, jwks)
+
+    const { code, stdout, stderr } = await scan(
+      '--url',
+      url,
+      '--token',
+      token,
+      '--max-requests',
+      '3',
+    )
+
+    expect(code).toBe(2)
+    expect(stdout).toContain('baselines: valid token -> 200, no token -> 401')
+    expect(stdout).toMatch(/\(3 requests\); INCOMPLETE: budget exhausted\n$/)
+    expect(stderr).toBe('error: scan incomplete: request or time budget exhausted\n')
+  })
+
   it('refuses an endpoint that answers the same without a token', async () => {
     const { token, jwks } = await issuer()
     const url = await serve(async () => true, jwks, { open: true })

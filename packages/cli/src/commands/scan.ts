@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander'
 import { TokenDecodeError } from '../inspect/decode.js'
 import { CliError, type CliIo } from '../io.js'
-import { ScanSetupError } from '../scan/classify.js'
+import { BaselineBudgetError, ScanSetupError } from '../scan/classify.js'
 import { formatScanReport, scanExitCode } from '../scan/format.js'
 import { runScan } from '../scan/run-scan.js'
 import { positiveInteger } from './inspect.js'
@@ -42,6 +42,7 @@ export function httpMethod(value: string): string {
   return method
 }
 
+/** Collects `--header`; it has no default value, which the help would show as `{}`. */
 function collectHeader(
   value: string,
   headers: Record<string, string> | undefined,
@@ -58,46 +59,49 @@ function collectHeader(
  * Neither the valid token nor a forged one is ever printed; forgeries appear by id.
  */
 export function registerScanCommand(program: Command, io: CliIo): Command {
-  return (
-    program
-      .command('scan')
-      .description('check an endpoint that accepts bearer tokens for JWT verification weaknesses')
-      .requiredOption('--url <endpoint>', 'endpoint that requires a bearer token', httpUrl)
-      .requiredOption('--token <token>', 'a valid access token for the endpoint')
-      .option('--jwks <file-or-url>', 'public keys (default: /.well-known/jwks.json of the url)')
-      .option('--method <method>', 'HTTP method of the request', httpMethod, 'GET')
-      // No default value: commander would print it as "(default: {})" in the help.
-      .option('--header <name:value>', 'extra request header (repeatable)', collectHeader)
-      .option('--json', 'print the report as JSON', false)
-      .option('--max-requests <n>', 'most requests to send', positiveInteger, 100)
-      .option('--rate <n>', 'most requests per second', positiveInteger, 10)
-      .option('--timeout <seconds>', 'time limit of each request', positiveInteger, 5)
-      .option('--max-time <seconds>', 'time limit of the whole scan', positiveInteger, 120)
-      .action(async (options: ScanCommandOptions) => {
-        const report = await runScan({
-          url: options.url,
-          token: options.token,
-          method: options.method,
-          headers: options.header ?? {},
-          ...(options.jwks ? { jwks: options.jwks } : {}),
-          budget: {
-            maxRequests: options.maxRequests,
-            ratePerSecond: options.rate,
-            requestTimeoutMs: options.timeout * 1000,
-            totalTimeoutMs: options.maxTime * 1000,
-          },
-        }).catch((error: unknown) => {
-          if (error instanceof ScanSetupError || error instanceof TokenDecodeError)
-            throw new CliError(error.message, 2)
-          if (error instanceof Error && /fetch failed|aborted|timeout/i.test(error.message))
-            throw new CliError(`cannot reach ${options.url}`, 2)
-          throw error
-        })
-
-        io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatScanReport(report))
-        const code = scanExitCode(report)
-        if (code === 1) throw new CliError('the endpoint accepted forged tokens', 1)
-        if (code === 2) throw new CliError('scan incomplete: request or time budget exhausted', 2)
+  return program
+    .command('scan')
+    .description('check an endpoint that accepts bearer tokens for JWT verification weaknesses')
+    .requiredOption('--url <endpoint>', 'endpoint that requires a bearer token', httpUrl)
+    .requiredOption('--token <token>', 'a valid access token for the endpoint')
+    .option('--jwks <file-or-url>', 'public keys (default: /.well-known/jwks.json of the url)')
+    .option('--method <method>', 'HTTP method of the request', httpMethod, 'GET')
+    .option('--header <name:value>', 'extra request header (repeatable)', collectHeader)
+    .option('--json', 'print the report as JSON', false)
+    .option('--max-requests <n>', 'most requests to send, baselines included', positiveInteger, 100)
+    .option('--rate <n>', 'most requests per second', positiveInteger, 10)
+    .option('--timeout <seconds>', 'time limit of each request', positiveInteger, 5)
+    .option('--max-time <seconds>', 'time limit of the whole scan', positiveInteger, 120)
+    .action(async (options: ScanCommandOptions) => {
+      const report = await runScan({
+        url: options.url,
+        token: options.token,
+        method: options.method,
+        headers: options.header ?? {},
+        ...(options.jwks ? { jwks: options.jwks } : {}),
+        budget: {
+          maxRequests: options.maxRequests,
+          ratePerSecond: options.rate,
+          requestTimeoutMs: options.timeout * 1000,
+          totalTimeoutMs: options.maxTime * 1000,
+        },
+      }).catch((error: unknown) => {
+        if (error instanceof BaselineBudgetError)
+          throw new CliError(
+            `--max-requests ${error.maxRequests} is too small: taking the baselines ` +
+              `alone needs ${error.neededRequests} requests`,
+            2,
+          )
+        if (error instanceof ScanSetupError || error instanceof TokenDecodeError)
+          throw new CliError(error.message, 2)
+        if (error instanceof Error && /fetch failed|aborted|timeout/i.test(error.message))
+          throw new CliError(`cannot reach ${options.url}`, 2)
+        throw error
       })
-  )
+
+      io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatScanReport(report))
+      const code = scanExitCode(report)
+      if (code === 1) throw new CliError('the endpoint accepted forged tokens', 1)
+      if (code === 2) throw new CliError('scan incomplete: request or time budget exhausted', 2)
+    })
 }

@@ -18,6 +18,25 @@ export class ScanSetupError extends Error {
 }
 
 /**
+ * The request limit ran out before the baselines (and the JWKS fetch that follows them) were
+ * taken, so no forgery could be judged; `neededRequests` is the least limit that takes them.
+ */
+export class BaselineBudgetError extends ScanSetupError {
+  readonly maxRequests: number
+  readonly neededRequests: number
+
+  constructor(maxRequests: number, neededRequests: number) {
+    super(
+      `request limit of ${maxRequests} is too small to take the baselines; ` +
+        `they alone need ${neededRequests} requests`,
+    )
+    this.name = 'BaselineBudgetError'
+    this.maxRequests = maxRequests
+    this.neededRequests = neededRequests
+  }
+}
+
+/**
  * Checks that the valid token is accepted and that a request without token is answered
  * differently; otherwise no forgery result could mean anything.
  */

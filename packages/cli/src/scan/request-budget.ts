@@ -34,11 +34,14 @@ export interface ScanResponse {
   bodyBytes: number
 }
 
-/** The scan ran out of requests or time; the message says which. */
+/** The scan ran out of requests or time; `limit` and the message say which. */
 export class BudgetExhaustedError extends Error {
-  constructor(message: string) {
+  readonly limit: 'requests' | 'time'
+
+  constructor(message: string, limit: 'requests' | 'time') {
     super(message)
     this.name = 'BudgetExhaustedError'
+    this.limit = limit
   }
 }
 
@@ -53,6 +56,8 @@ export interface RequestBudget {
   getJson(url: string): Promise<unknown>
   /** Requests sent so far. */
   readonly used: number
+  /** Most requests this budget allows. */
+  readonly maxRequests: number
 }
 
 const MAX_BODY_BYTES = 1024 * 1024
@@ -80,13 +85,14 @@ export function createRequestBudget(options: RequestBudgetOptions = {}): Request
 
   async function acquire(): Promise<AbortSignal> {
     if (used >= maxRequests)
-      throw new BudgetExhaustedError(`request limit of ${maxRequests} reached`)
+      throw new BudgetExhaustedError(`request limit of ${maxRequests} reached`, 'requests')
     used++
     const wait = nextSlot - now()
     nextSlot = Math.max(nextSlot, now()) + interval
     if (wait > 0) await sleep(wait)
     const remaining = startedAt + totalTimeoutMs - now()
-    if (remaining <= 0) throw new BudgetExhaustedError(`time limit of ${totalTimeoutMs} ms reached`)
+    if (remaining <= 0)
+      throw new BudgetExhaustedError(`time limit of ${totalTimeoutMs} ms reached`, 'time')
     return AbortSignal.timeout(Math.min(requestTimeoutMs, remaining))
   }
 
@@ -99,6 +105,7 @@ export function createRequestBudget(options: RequestBudgetOptions = {}): Request
     get used() {
       return used
     },
+    maxRequests,
     async send(url, init) {
       const response = await request(url, init)
       return { status: response.status, bodyBytes: await drain(response) }

@@ -1,3 +1,6 @@
+import { rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createTessera, generateKeySet, toJwks } from '@tessera/core'
 import { describe, expect, it } from 'vitest'
 import { runScan } from './run-scan.js'
@@ -55,6 +58,54 @@ describe('runScan', () => {
       error: 'JWKS not available; HS256 variants not sent',
     })
     expect(report.results.map((result) => result.id)).not.toContain('hs256-public-pem')
+  })
+
+  it('fails with the needed request count when the limit runs out during the baselines', async () => {
+    const fetch = service(() => new Response(null, { status: 401 }))
+    const run = (maxRequests: number, jwks?: string) =>
+      runScan({
+        url: 'http://127.0.0.1:1/me',
+        token,
+        ...(jwks ? { jwks } : {}),
+        budget: { fetch, ratePerSecond: 1000, maxRequests },
+      })
+
+    // The default JWKS is fetched: 2 baselines + 1.
+    await expect(run(2)).rejects.toMatchObject({
+      name: 'BaselineBudgetError',
+      maxRequests: 2,
+      neededRequests: 3,
+    })
+    // A JWKS file costs no request.
+    const file = join(tmpdir(), `tessera-run-scan-${process.pid}.json`)
+    await writeFile(file, JSON.stringify(toJwks(keys)))
+    try {
+      await expect(run(1, file)).rejects.toMatchObject({ maxRequests: 1, neededRequests: 2 })
+      const report = await run(2, file)
+      expect(report.incomplete).toBe(true)
+      expect(report.requests).toBe(2)
+    } finally {
+      await rm(file, { force: true })
+    }
+  })
+
+  it('names the time limit when it runs out during the baselines', async () => {
+    let clock = 0
+    const slow = (async (input: string | URL, init?: RequestInit) => {
+      clock += 10_000
+      return service(() => new Response(null, { status: 401 }))(input, init)
+    }) as typeof fetch
+
+    const scanning = runScan({
+      url: 'http://127.0.0.1:1/me',
+      token,
+      budget: { fetch: slow, now: () => clock, totalTimeoutMs: 5000 },
+    })
+
+    await expect(scanning).rejects.toMatchObject({
+      name: 'ScanSetupError',
+      message: 'time limit of 5000 ms reached before the baselines were taken',
+    })
   })
 
   it('never puts a token in the report', async () => {

@@ -5,6 +5,7 @@ import { decodeToken } from '../inspect/decode.js'
 import { isUrl, readJwksFile } from '../inspect/verify-signature.js'
 import {
   assertUsableBaselines,
+  BaselineBudgetError,
   type Baselines,
   classify,
   ScanSetupError,
@@ -92,14 +93,30 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
   const send = (token: string | null) =>
     budget.send(options.url, { method, headers: requestHeaders(options.headers, token) })
 
-  const baselines = {
-    valid: (await send(options.token)).status,
-    unauthenticated: (await send(null)).status,
+  const jwksSource = options.jwks ?? new URL('/.well-known/jwks.json', options.url).href
+  // With the token, without it, and the JWKS when it is fetched: nothing is judged before.
+  const setupRequests = 2 + (isUrl(jwksSource) ? 1 : 0)
+  const setupFailure = (error: unknown) => {
+    if (!(error instanceof BudgetExhaustedError)) return error
+    if (error.limit === 'requests')
+      return new BaselineBudgetError(budget.maxRequests, setupRequests)
+    return new ScanSetupError(`${error.message} before the baselines were taken`)
+  }
+
+  let baselines: Baselines
+  try {
+    baselines = {
+      valid: (await send(options.token)).status,
+      unauthenticated: (await send(null)).status,
+    }
+  } catch (error) {
+    throw setupFailure(error)
   }
   assertUsableBaselines(baselines)
 
-  const jwksSource = options.jwks ?? new URL('/.well-known/jwks.json', options.url).href
-  const jwks = await loadPublicJwk(jwksSource, header.kid, budget)
+  const jwks = await loadPublicJwk(jwksSource, header.kid, budget).catch((error: unknown) => {
+    throw setupFailure(error)
+  })
   const publicKey = 'jwk' in jwks ? jwks.jwk : undefined
   const keyServer = await startKeyServer()
   const results: ScanResult[] = []
@@ -223,7 +240,7 @@ async function loadPublicJwk(
     if (!jwk) return { error: 'no public key in the JWKS; HS256 variants not sent' }
     return { jwk, kid: typeof jwk.kid === 'string' ? jwk.kid : null }
   } catch (error) {
-    if (error instanceof BudgetExhaustedError) throw new ScanSetupError(error.message)
+    if (error instanceof BudgetExhaustedError) throw error
     return { error: `JWKS not available; HS256 variants not sent` }
   }
 }
