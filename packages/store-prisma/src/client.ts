@@ -61,8 +61,8 @@ interface RefreshTokenDelegate {
     data: Omit<RefreshTokenRow, 'accessTokens'> & {
       accessTokens: { createMany: { data: AccessTokenInput[]; skipDuplicates: boolean } }
     }
-    include: { accessTokens: { orderBy: AccessTokenOrder } }
-  }): Promise<RefreshTokenRow>
+    select: { id: true }
+  }): Promise<{ id: string }>
   findUnique(args: {
     where: { id: string }
     include: { accessTokens: { orderBy: AccessTokenOrder } }

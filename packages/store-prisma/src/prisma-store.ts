@@ -10,6 +10,13 @@ export interface PrismaStoreOptions {
    * adapter (`@prisma/adapter-pg` or `pglite-prisma-adapter`). The store never disconnects it.
    */
   client: TesseraPrismaClient
+  /**
+   * PostgreSQL schema of Tessera's tables, for the statement the refresh-token store writes in
+   * SQL. Give the same schema as your adapter's `schema` option when the connection's
+   * `search_path` does not lead there; `createPostgresAdapter` sets both.
+   * @default none: table names resolve through the connection's `search_path`
+   */
+  schema?: string
 }
 
 /** The stores {@link createPrismaStore} returns, ready for `createTessera`. */
@@ -33,9 +40,12 @@ export interface PrismaStore {
  * const tessera = createTessera({ keys, issuer, audience, secret, ...createPrismaStore({ client: prisma }) })
  * ```
  */
-export function createPrismaStore({ client }: PrismaStoreOptions): PrismaStore {
+export function createPrismaStore({ client, schema }: PrismaStoreOptions): PrismaStore {
   return {
-    refreshTokenStore: createPrismaRefreshTokenStore(client),
+    refreshTokenStore: createPrismaRefreshTokenStore(
+      client,
+      schema === undefined ? {} : { schema },
+    ),
     tokenVersionStore: createPrismaTokenVersionStore(client),
   }
 }

@@ -5,7 +5,7 @@ import {
   postgresUnavailableReason,
   randomSchema,
 } from '../test/backends.js'
-import { firstToken, HOUR_MS, randomId } from '../test/records.js'
+import { at, firstToken, HOUR_MS, randomId, rotationOf } from '../test/records.js'
 import { applyMigrations } from './apply-migrations.js'
 import { PrismaClient } from './generated/prisma/client.js'
 import { createPgliteAdapter } from './pglite.js'
@@ -117,6 +117,54 @@ for (const { name, start, skip } of backends) {
 
       expect(await store.findById(stored.id)).toEqual(stored)
       expect(await store.findById(randomId())).toBeNull()
+    })
+
+    it('rotates a live unused token with one statement and returns the successor as stored', async () => {
+      const store = createPrismaRefreshTokenStore(backend.client)
+      const now = new Date()
+      const token = firstToken(now)
+      await store.create(token)
+      const request = rotationOf(token, now)
+      const later = { jti: request.accessToken.jti, expiresAt: at(now, HOUR_MS) }
+      const other = { jti: randomId(), expiresAt: at(now, 2 * HOUR_MS) }
+      // A repeated jti is stored once, with the first expiry given.
+      request.successor.accessTokens = [request.accessToken, other, later]
+
+      backend.statements.length = 0
+      const outcome = await store.rotate(request)
+      const statements = [...backend.statements]
+
+      expect(statements).toHaveLength(1)
+      const expected = { ...request.successor, accessTokens: [request.accessToken, other] }
+      expect(outcome).toEqual({ status: 'rotated', successor: expected })
+      expect(await store.findById(request.successor.id)).toEqual(expected)
+      expect(await store.findById(token.id)).toEqual({
+        ...token,
+        usedAt: now,
+        successorId: request.successor.id,
+      })
+    })
+
+    it('rotates a successor without access tokens and leaves an expired token unchanged', async () => {
+      const store = createPrismaRefreshTokenStore(backend.client)
+      const now = new Date()
+      const token = firstToken(now)
+      await store.create(token)
+      const request = rotationOf(token, now)
+      request.successor.accessTokens = []
+
+      expect(await store.rotate(request)).toEqual({
+        status: 'rotated',
+        successor: request.successor,
+      })
+      expect(await store.findById(request.successor.id)).toEqual(request.successor)
+
+      const expiring = firstToken(now, { expiresAt: now })
+      await store.create(expiring)
+      const late = rotationOf(expiring, now)
+      expect(await store.rotate(late)).toEqual({ status: 'invalid', reason: 'expired' })
+      expect(await store.findById(expiring.id)).toEqual(expiring)
+      expect(await store.findById(late.successor.id)).toBeNull()
     })
   })
 }

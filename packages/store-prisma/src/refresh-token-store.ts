@@ -6,7 +6,8 @@ import type {
   RotateRequest,
 } from '@tessera/core'
 import { asDb, type Delegates, type RefreshTokenRow, type TesseraPrismaClient } from './client.js'
-import { guard } from './store-errors.js'
+import { rotateArguments, rotateStatement } from './rotate-statement.js'
+import { guard, isUndefinedTable } from './store-errors.js'
 
 const withAccessTokens = { accessTokens: { orderBy: { seq: 'asc' } } } as const
 
@@ -42,14 +43,19 @@ function uniqueByJti(tokens: IssuedAccessToken[]): IssuedAccessToken[] {
   })
 }
 
+// The record as stored: its own fields only, and each access token once (the first of a jti).
+function asStored(record: RefreshTokenRecord): RefreshTokenRecord {
+  return toRecord({ ...record, accessTokens: uniqueByJti(record.accessTokens) })
+}
+
 async function insert(tx: Delegates, record: RefreshTokenRecord): Promise<RefreshTokenRecord> {
-  const { accessTokens, ...fields } = record
-  const data = uniqueByJti(accessTokens).map(({ jti, expiresAt }) => ({ jti, expiresAt }))
-  const row = await tx.tesseraRefreshToken.create({
-    data: { ...fields, accessTokens: { createMany: { data, skipDuplicates: true } } },
-    include: withAccessTokens,
+  const stored = asStored(record)
+  const { accessTokens, ...fields } = stored
+  await tx.tesseraRefreshToken.create({
+    data: { ...fields, accessTokens: { createMany: { data: accessTokens, skipDuplicates: true } } },
+    select: { id: true },
   })
-  return toRecord(row)
+  return stored
 }
 
 // Takes the row lock on a refresh token without changing it, so that the decision that
@@ -90,8 +96,9 @@ async function revokeWhere(
 async function rotateIn(tx: Delegates, request: RotateRequest): Promise<RotateOutcome> {
   const { tokenId, successor, accessToken, deviceHash, graceMs, now } = request
 
-  // The happy path is one conditional UPDATE: under READ COMMITTED a concurrent rotation
-  // waits for our row lock, re-checks `used_at IS NULL` and matches nothing.
+  // The same conditional UPDATE as the one-statement path, repeated because the token may have
+  // changed since (or the statement found no table): under READ COMMITTED a concurrent
+  // rotation waits for our row lock, re-checks `used_at IS NULL` and matches nothing.
   const rotated = await tx.tesseraRefreshToken.updateMany({
     where: {
       id: tokenId,
@@ -102,10 +109,7 @@ async function rotateIn(tx: Delegates, request: RotateRequest): Promise<RotateOu
     },
     data: { usedAt: now, successorId: successor.id },
   })
-  if (rotated.count === 1) {
-    const stored = await insert(tx, successor)
-    return { status: 'rotated', successor: stored }
-  }
+  if (rotated.count === 1) return { status: 'rotated', successor: await insert(tx, successor) }
 
   if (!(await lock(tx, { id: tokenId }))) return { status: 'invalid', reason: 'not-found' }
   const row = await tx.tesseraRefreshToken.findUnique({
@@ -143,24 +147,60 @@ async function rotateIn(tx: Delegates, request: RotateRequest): Promise<RotateOu
   return { status: 'reused', record, sinceRotationMs, withinGrace, revoked }
 }
 
+/** Options of {@link createPrismaRefreshTokenStore}. */
+export interface PrismaRefreshTokenStoreOptions {
+  /**
+   * PostgreSQL schema of Tessera's tables, for the one statement the store writes in SQL (the
+   * common case of `rotate`). Give the same schema as your adapter's `schema` option when the
+   * connection's `search_path` does not lead there; `createPostgresAdapter` sets both.
+   * @default none: table names resolve through the connection's `search_path`
+   */
+  schema?: string
+}
+
 /**
  * Creates a {@link RefreshTokenStore} on a PrismaClient whose schema holds Tessera's models.
  *
- * Rotation runs in one interactive transaction: a conditional `UPDATE ... WHERE used_at IS
- * NULL AND revoked_at IS NULL` marks the token used, and every other decision (grace replay,
- * reuse and the revocation of the family) is taken under the row lock in the same transaction.
- * It is safe across app instances at PostgreSQL's default isolation level (READ COMMITTED).
+ * Rotating a live, unused token is one SQL statement outside any interactive transaction: a
+ * conditional `UPDATE ... WHERE used_at IS NULL AND revoked_at IS NULL` marks it used and feeds
+ * the INSERTs of the successor and its access token, so of any number of concurrent rotations
+ * exactly one succeeds. When that statement matches nothing (used, revoked, expired or unknown
+ * token), an interactive transaction repeats the conditional UPDATE and takes every other
+ * decision (grace replay, reuse and the revocation of the family) under the row lock. Both are
+ * safe across app instances at PostgreSQL's default isolation level (READ COMMITTED).
  * Connection failures surface as `StoreUnavailableError` with the Prisma error as `cause`.
+ *
+ * If the SQL statement finds no Tessera table on the `search_path` (a `schema` given to the
+ * adapter but not here), rotation takes the transaction every time: correct, only slower.
  *
  * @example
  * ```ts
  * import { createPrismaRefreshTokenStore } from '@tessera/store-prisma'
  *
  * const refreshTokenStore = createPrismaRefreshTokenStore(prisma)
+ * const inSchema = createPrismaRefreshTokenStore(prisma, { schema: 'auth' })
  * ```
  */
-export function createPrismaRefreshTokenStore(client: TesseraPrismaClient): RefreshTokenStore {
+export function createPrismaRefreshTokenStore(
+  client: TesseraPrismaClient,
+  options: PrismaRefreshTokenStoreOptions = {},
+): RefreshTokenStore {
   const db = asDb(client)
+  const statement = rotateStatement(options.schema)
+
+  // True when the token was rotated by the one statement; false when it matched nothing.
+  async function rotateUnused(request: RotateRequest, successor: RefreshTokenRecord) {
+    try {
+      const rows = await db.$queryRawUnsafe<unknown[]>(
+        statement,
+        ...rotateArguments(request, successor),
+      )
+      return rows.length === 1
+    } catch (error) {
+      if (isUndefinedTable(error)) return false
+      throw error
+    }
+  }
 
   return {
     create: (record) =>
@@ -184,8 +224,13 @@ export function createPrismaRefreshTokenStore(client: TesseraPrismaClient): Refr
         return row ? toRecord({ ...row, accessTokens }) : null
       }),
 
+    // The successor returned is the caller's record as it was stored, not read back.
     rotate: (request) =>
-      guard(() => db.$transaction((tx) => rotateIn(tx, request), TRANSACTION_OPTIONS)),
+      guard(async () => {
+        const successor = asStored(request.successor)
+        if (await rotateUnused(request, successor)) return { status: 'rotated', successor }
+        return db.$transaction((tx) => rotateIn(tx, request), TRANSACTION_OPTIONS)
+      }),
 
     revoke: (id, now) =>
       guard(() => db.$transaction((tx) => revokeWhere(tx, { id }, now), TRANSACTION_OPTIONS)),

@@ -88,6 +88,20 @@ export function isRetryable(error: unknown): boolean {
   return false
 }
 
+// SQLSTATE 42P01: the statement names a table that does not exist (on the search_path).
+const UNDEFINED_TABLE_SQLSTATE = '42P01'
+
+/** True when the error (or one of its causes) says a table of the statement does not exist. */
+export function isUndefinedTable(error: unknown): boolean {
+  for (const item of causes(error)) {
+    if (item.kind === 'TableDoesNotExist') return true
+    if (item.code === UNDEFINED_TABLE_SQLSTATE || item.originalCode === UNDEFINED_TABLE_SQLSTATE) {
+      return true
+    }
+  }
+  return false
+}
+
 /**
  * Runs a store operation, turning connection failures into {@link StoreUnavailableError}
  * (with the original error as `cause`) and retrying deadlocks a few times.

@@ -21,13 +21,13 @@ import { firstToken, rotationOf } from './records.js'
 const unavailable = await postgresUnavailableReason()
 const title = `PostgreSQL${unavailable ? ` (skipped: ${unavailable})` : ''}`
 
-// Waits until a backend of this test's schema is blocked on a lock, and returns its pid.
-async function blockedBackendPid(schema: string): Promise<number> {
+// Waits until a backend is blocked on a lock the session `blockerPid` holds, and returns its pid.
+async function blockedBackendPid(blockerPid: number): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const { rows } = await adminQuery<{ pid: number }>(
       `SELECT pid FROM pg_stat_activity
-        WHERE wait_event_type = 'Lock' AND query LIKE '%' || $1 || '%'`,
-      [schema],
+        WHERE wait_event_type = 'Lock' AND $1 = ANY(pg_blocking_pids(pid))`,
+      [blockerPid],
     )
     if (rows[0]) return rows[0].pid
     await new Promise((resolve) => setTimeout(resolve, 25))
@@ -90,10 +90,11 @@ describe.skipIf(unavailable)(title, () => {
       const request = rotationOf(token, now)
 
       // Another session inserts the successor's id without committing, so the rotation blocks
-      // on the insert after it has already marked the token used in its transaction.
+      // on the insert after it has already marked the token used in its statement.
       const blocker = new pg.Client({ connectionString: POSTGRES_URL })
       await blocker.connect()
       try {
+        const { rows } = await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
         await blocker.query('BEGIN')
         await blocker.query(
           `INSERT INTO "${backend.schema}".tessera_refresh_token
@@ -102,7 +103,7 @@ describe.skipIf(unavailable)(title, () => {
           [request.successor.id],
         )
         const rotation = store.rotate(request).catch((error: unknown) => error)
-        const pid = await blockedBackendPid(backend.schema)
+        const pid = await blockedBackendPid(rows[0]?.pid ?? -1)
         await adminQuery('SELECT pg_terminate_backend($1)', [pid])
 
         const error = await rotation
