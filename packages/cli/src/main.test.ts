@@ -130,6 +130,24 @@ describe('tessera keys generate', () => {
     expect((await loadKeySet(join(dir, 'keys.json'))).keys[0]!.alg).toBe('EdDSA')
   })
 
+  it.each(['ES256', 'EdDSA'])('refuses --modulus-length with --alg %s', async (alg) => {
+    const out = join(dir, 'keys')
+
+    const result = await tessera(
+      'keys',
+      'generate',
+      '--alg',
+      alg,
+      '--out',
+      out,
+      '--modulus-length',
+      '4096',
+    )
+
+    expectUsageError(result, new RegExp(`--modulus-length applies only to RS256; --alg is ${alg}`))
+    await expect(stat(out)).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+
   it('honours --modulus-length for RS256', async () => {
     await tessera('keys', 'generate', '--alg', 'RS256', '--out', dir, '--modulus-length', '3072')
 
@@ -180,6 +198,64 @@ describe('tessera keys rotate', () => {
 
     const set = await loadKeySet(join(dir, 'keys.json'))
     expect(set.keys.find((key) => key.state === 'next')?.alg).toBe('EdDSA')
+  })
+})
+
+describe('tessera keys rotate --modulus-length', () => {
+  const modulusOf = async (state: string) =>
+    (await loadKeySet(join(dir, 'keys.json'))).keys.find((key) => key.state === state)?.publicKey
+      .asymmetricKeyDetails?.modulusLength
+
+  it('refuses it with a non-RSA --alg before reading the key set', async () => {
+    const result = await tessera(
+      'keys',
+      'rotate',
+      '--dir',
+      join(dir, 'missing'),
+      '--alg',
+      'ES256',
+      '--modulus-length',
+      '3072',
+    )
+
+    expectUsageError(result, /--modulus-length applies only to RS256; --alg is ES256/)
+  })
+
+  it('refuses it when the fresh next key would keep a non-RSA algorithm', async () => {
+    await tessera('keys', 'generate', '--alg', 'ES256', '--out', dir)
+    const before = await readFile(join(dir, 'keys.json'), 'utf8')
+
+    const result = await tessera('keys', 'rotate', '--dir', dir, '--modulus-length', '3072')
+
+    expectUsageError(result, /applies only to RS256; the fresh next key would be ES256/)
+    expect(await readFile(join(dir, 'keys.json'), 'utf8')).toBe(before)
+  })
+
+  it('sizes a fresh RS256 next key', async () => {
+    await tessera('keys', 'generate', '--alg', 'ES256', '--out', dir)
+
+    const result = await tessera(
+      'keys',
+      'rotate',
+      '--dir',
+      dir,
+      '--alg',
+      'RS256',
+      '--modulus-length',
+      '3072',
+    )
+
+    expect(result.code).toBe(0)
+    expect(await modulusOf('next')).toBe(3072)
+  })
+
+  it('keeps the modulus length of the current RS256 next key by default', async () => {
+    await tessera('keys', 'generate', '--alg', 'RS256', '--out', dir, '--modulus-length', '3072')
+
+    expect((await tessera('keys', 'rotate', '--dir', dir)).code).toBe(0)
+
+    expect(await modulusOf('active')).toBe(3072)
+    expect(await modulusOf('next')).toBe(3072)
   })
 })
 

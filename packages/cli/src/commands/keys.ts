@@ -5,6 +5,7 @@ import {
   generateKeySet,
   type KeySet,
   loadKeySet,
+  type ManagedKey,
   rotateKeySet,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
@@ -31,6 +32,17 @@ function algOption(description: string) {
   return new Option('--alg <alg>', description).choices(SIGNING_ALGORITHMS)
 }
 
+/** `--modulus-length` sizes RSA keys only; with another algorithm it would be silently ignored. */
+function assertModulusFits(modulusLength: number | undefined, alg: SigningAlgorithm, why: string) {
+  if (modulusLength !== undefined && alg !== 'RS256')
+    throw new CliError(`--modulus-length applies only to RS256; ${why}`, 2)
+}
+
+/** Modulus length of an RSA key, to keep it when rotating. */
+function rsaModulusLength(key: ManagedKey): number | undefined {
+  return key.alg === 'RS256' ? key.publicKey.asymmetricKeyDetails?.modulusLength : undefined
+}
+
 async function exists(file: string) {
   try {
     await access(file)
@@ -45,6 +57,13 @@ function summary(set: KeySet): string {
   return set.keys
     .map((key) => `  ${key.state.padEnd(8)} ${key.alg.padEnd(5)} ${key.kid}\n`)
     .join('')
+}
+
+interface RotateOptions {
+  dir: string
+  retainSeconds: number
+  alg?: SigningAlgorithm
+  modulusLength?: number
 }
 
 /** Registers `tessera keys generate|rotate|jwks`. */
@@ -66,6 +85,7 @@ export function registerKeysCommand(program: Command, io: CliIo): Command {
         modulusLength?: number
         force: boolean
       }) => {
+        assertModulusFits(options.modulusLength, options.alg, `--alg is ${options.alg}`)
         const file = join(options.out, KEY_FILE_NAME)
         if (!options.force && (await exists(file))) {
           throw new CliError(`key set ${file} already exists; pass --force to replace it`)
@@ -89,12 +109,30 @@ export function registerKeysCommand(program: Command, io: CliIo): Command {
       DEFAULT_RETAIN_SECONDS,
     )
     .addOption(algOption('algorithm of the fresh next key (default: that of the current next key)'))
-    .action(async (options: { dir: string; retainSeconds: number; alg?: SigningAlgorithm }) => {
+    .option(
+      '--modulus-length <bits>',
+      'RSA modulus length of a fresh RS256 next key (default: that of an RS256 next key, else 2048)',
+      integer(2048),
+    )
+    .action(async (options: RotateOptions) => {
+      if (options.alg)
+        assertModulusFits(options.modulusLength, options.alg, `--alg is ${options.alg}`)
       const file = join(options.dir, KEY_FILE_NAME)
       const set = await loadKeySet(file)
+      const next = set.keys.find((key) => key.state === 'next')
+      const alg = options.alg ?? next?.alg
+      if (alg && !options.alg)
+        assertModulusFits(
+          options.modulusLength,
+          alg,
+          `the fresh next key would be ${alg} like the current one (pass --alg RS256 to switch)`,
+        )
+      const modulusLength =
+        options.modulusLength ?? (alg === 'RS256' && next ? rsaModulusLength(next) : undefined)
       const rotated = await rotateKeySet(set, {
         retainSeconds: options.retainSeconds,
         ...(options.alg ? { alg: options.alg } : {}),
+        ...(modulusLength ? { modulusLength } : {}),
       })
       await saveKeySet(rotated, file)
       const dropped = set.keys.filter((key) => !rotated.keys.some((k) => k.kid === key.kid))
