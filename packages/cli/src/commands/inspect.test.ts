@@ -220,6 +220,20 @@ describe('tessera inspect', () => {
     expect(stderr).toBe('error: token must have 3 dot-separated parts, found 1\n')
   })
 
+  it.each(['', '\n', '  \r\n'])('fails with 2 on an empty stdin %j', async (input) => {
+    let stdout = ''
+    let stderr = ''
+    const io = {
+      stdout: (text: string) => (stdout += text),
+      stderr: (text: string) => (stderr += text),
+      readStdin: async () => input,
+    }
+
+    expect(await main(['node', 'tessera', 'inspect'], io)).toBe(2)
+    expect(stdout).toBe('')
+    expect(stderr).toBe('error: no token given (pass it as an argument or on stdin)\n')
+  })
+
   it('reads the token from stdin when none is given', async () => {
     const token = await sign()
     let stdout = ''

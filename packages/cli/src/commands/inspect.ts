@@ -17,6 +17,7 @@ interface InspectOptions {
 }
 
 const MAX_STDIN_BYTES = 1024 * 1024
+const NO_TOKEN = 'no token given (pass it as an argument or on stdin)'
 
 /** Parses a positive integer option value. */
 export function positiveInteger(value: string): number {
@@ -43,6 +44,7 @@ export function registerInspectCommand(program: Command, io: InspectIo): Command
     .option('--json', 'print the report as JSON', false)
     .action(async (argument: string | undefined, options: InspectOptions) => {
       const token = argument && argument !== '-' ? argument : await readStdin(io)
+      if (token.trim() === '') throw new CliError(NO_TOKEN, 2)
       let decoded: ReturnType<typeof decodeToken>
       try {
         decoded = decodeToken(token)
@@ -75,7 +77,7 @@ export function registerInspectCommand(program: Command, io: InspectIo): Command
 
 async function readStdin(io: InspectIo): Promise<string> {
   if (io.readStdin) return io.readStdin()
-  if (process.stdin.isTTY) throw new CliError('no token given; pass it as argument or on stdin', 2)
+  if (process.stdin.isTTY) throw new CliError(NO_TOKEN, 2)
   let text = ''
   for await (const chunk of process.stdin) {
     text += String(chunk)
