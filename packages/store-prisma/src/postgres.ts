@@ -58,5 +58,6 @@ function quoteIdentifier(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(name)) {
     throw new TypeError('schema must be a plain PostgreSQL identifier')
   }
-  return name
+  // Quoted, so that PostgreSQL keeps the case of the name, as Prisma's queries (quoted) do.
+  return `"${name}"`
 }

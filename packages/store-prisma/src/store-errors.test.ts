@@ -1,6 +1,6 @@
 import { StoreUnavailableError } from '@tessera/core'
 import { describe, expect, it } from 'vitest'
-import { guard, isUnavailable } from './store-errors.js'
+import { guard, isUnavailable, isUndefinedTable } from './store-errors.js'
 
 function prismaError(code: string, extra: Record<string, unknown> = {}) {
   return Object.assign(new Error('prisma failed'), {
@@ -27,6 +27,22 @@ describe('isUnavailable', () => {
   it('leaves constraint and query errors alone', () => {
     expect(isUnavailable(prismaError('P2002'))).toBe(false)
     expect(isUnavailable(new Error('refresh token id already exists'))).toBe(false)
+  })
+})
+
+describe('isUndefinedTable', () => {
+  it('recognizes a missing table in driver adapter errors and nothing else', () => {
+    const missing = { kind: 'postgres', code: '42P01', message: 'relation does not exist' }
+    expect(isUndefinedTable(prismaError('P2010', { meta: { driverAdapterError: missing } }))).toBe(
+      true,
+    )
+    const adapterKind = { kind: 'TableDoesNotExist', table: 'tessera_refresh_token' }
+    expect(isUndefinedTable(new Error('failed', { cause: adapterKind }))).toBe(true)
+    const duplicate = { kind: 'postgres', code: '23505', message: 'duplicate key' }
+    expect(
+      isUndefinedTable(prismaError('P2010', { meta: { driverAdapterError: duplicate } })),
+    ).toBe(false)
+    expect(isUndefinedTable(prismaError('P1001'))).toBe(false)
   })
 })
 
