@@ -1,10 +1,10 @@
-import { writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose'
-import { describe, expect, it } from 'vitest'
+import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose'
+import { afterAll, describe, expect, it } from 'vitest'
 import { main } from '../main.js'
 
 const { privateKey, publicKey } = await generateKeyPair('ES256')
@@ -29,6 +29,35 @@ function sign(claims: JWTPayload = goodClaims, header: Record<string, unknown> =
 function unsigned(header: Record<string, unknown>, claims: Record<string, unknown>) {
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
   return `${encode(header)}.${encode(claims)}.`
+}
+
+/** Runs `use` with the URL of a loopback server answering every request with `handler`. */
+async function withServer(
+  handler: Parameters<typeof createServer>[1],
+  use: (url: string) => Promise<void>,
+): Promise<void> {
+  const server = createServer(handler)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  try {
+    await use(`http://127.0.0.1:${port}`)
+  } finally {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+}
+
+const tempDirs: string[] = []
+afterAll(async () => {
+  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+async function jwksFile(content: unknown): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-inspect-'))
+  tempDirs.push(dir)
+  const file = join(dir, 'jwks.json')
+  await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content))
+  return file
 }
 
 async function inspect(...args: string[]) {
@@ -212,6 +241,169 @@ describe('tessera inspect', () => {
     } finally {
       server.close()
     }
+  })
+
+  describe('with a --jwks that cannot be had', () => {
+    /** The token is fine, so the JWKS is blamed, with exit 2 and no report or finding. */
+    async function expectJwksError(source: string, reason: string, ...extra: string[]) {
+      const result = await inspect(await sign(), '--jwks', source, ...extra)
+
+      expect(result).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `error: cannot read a JWKS from ${source}: ${reason}\n`,
+      })
+    }
+
+    it('reports an unreachable URL', async () => {
+      let closed = ''
+      await withServer(
+        (_, response) => response.end(),
+        async (url) => {
+          closed = url
+        },
+      )
+
+      await expectJwksError(`${closed}/jwks.json`, 'connection failed (ECONNREFUSED)')
+    })
+
+    it('reports a URL that fetch refuses, such as port 9', async () => {
+      const { code, stdout, stderr } = await inspect(
+        await sign(),
+        '--jwks',
+        'http://127.0.0.1:9/jwks.json',
+      )
+
+      expect(code).toBe(2)
+      expect(stdout).toBe('')
+      expect(stderr).toMatch(
+        /^error: cannot read a JWKS from http:\/\/127.0.0.1:9\/jwks.json: request/,
+      )
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+    })
+
+    it.each([
+      [404, 'application/json', '{"error":"not found"}', 'HTTP 404'],
+      [302, 'text/plain', '', 'HTTP 302 (redirects are not followed)'],
+      [200, 'text/html', '<html>login</html>', 'not JSON'],
+      [200, 'application/json', '{"issuer":"x"}', 'not a JWKS (no "keys" array)'],
+      [200, 'application/json', '{"keys":["k1"]}', 'not a JWKS (no "keys" array)'],
+    ])('reports a URL answering %i %s %j', async (status, type, body, reason) => {
+      await withServer(
+        (_, response) => response.writeHead(status, { 'content-type': type }).end(body),
+        (url) => expectJwksError(`${url}/jwks.json`, reason),
+      )
+    })
+
+    it('reports a URL that does not answer within --timeout', async () => {
+      await withServer(
+        () => {},
+        (url) => expectJwksError(`${url}/jwks.json`, 'no answer within 1 s', '--timeout', '1'),
+      )
+    })
+
+    it('prints neither credentials nor query of the URL', async () => {
+      await withServer(
+        (_, response) => response.writeHead(404).end(),
+        async (url) => {
+          const withQuery = await inspect(
+            await sign(),
+            '--jwks',
+            `${url}/jwks.json?access_token=qs-dummy-2`,
+          )
+          expect(withQuery.code).toBe(2)
+          expect(withQuery.stderr).toBe(
+            `error: cannot read a JWKS from ${url}/jwks.json?…: HTTP 404\n`,
+          )
+
+          const withCredentials = await inspect(
+            await sign(),
+            '--jwks',
+            `${url.replace('http://', 'http://user:pw-dummy-1@')}/jwks.json`,
+          )
+          expect(withCredentials.code).toBe(2)
+          expect(withCredentials.stderr).toBe(
+            `error: cannot read a JWKS from ${url}/jwks.json: credentials in the URL are not supported\n`,
+          )
+        },
+      )
+    })
+
+    it('reports a missing, non-JSON or non-JWKS file', async () => {
+      await expectJwksError(join(tmpdir(), 'tessera-no-such-jwks.json'), 'no such file')
+      await expectJwksError(await jwksFile('{"keys": ['), 'not JSON')
+      await expectJwksError(await jwksFile({ kty: 'EC' }), 'not a JWKS (no "keys" array)')
+    })
+
+    it('reports a matching member that is not a public key, without printing it', async () => {
+      const pair = await generateKeyPair('ES256', { extractable: true })
+      const jwk = { ...(await exportJWK(pair.privateKey)), kid: 'k1', alg: 'ES256' }
+      const token = await new SignJWT(goodClaims)
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' })
+        .sign(pair.privateKey)
+
+      const file = await jwksFile({ keys: [jwk] })
+      const result = await inspect(token, '--jwks', file)
+
+      expect(result.code).toBe(2)
+      expect(result.stderr).toBe(
+        `error: cannot read a JWKS from ${file}: the key with kid "k1" is not a usable public key\n`,
+      )
+      expect(result.stdout + result.stderr).not.toContain(jwk.d)
+    })
+  })
+
+  describe('with a --jwks that has no key for the token', () => {
+    it('names the kid that no key has, as a finding distinct from a bad signature', async () => {
+      const file = await jwksFile(jwks)
+
+      const { code, stdout } = await inspect(await sign(goodClaims, { kid: 'k9' }), '--jwks', file)
+
+      expect(code).toBe(1)
+      expect(stdout).toContain('NOT VERIFIED: no key in the JWKS has kid "k9"')
+      expect(stdout).toMatch(/HIGH\s+signature-key-not-found\s+no key in the JWKS has kid "k9"/)
+      expect(stdout).not.toContain('signature-invalid')
+      expect(stdout).not.toContain('INVALID')
+    })
+
+    it('says when the key with the kid does not fit the alg', async () => {
+      const ed = await generateKeyPair('EdDSA')
+      const token = await new SignJWT(goodClaims)
+        .setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' })
+        .sign(ed.privateKey)
+
+      const { code, stdout } = await inspect(token, '--jwks', await jwksFile(jwks), '--json')
+
+      expect(code).toBe(1)
+      expect(JSON.parse(stdout).signature.check).toEqual({
+        valid: false,
+        problem: 'no-matching-key',
+        reason: 'the JWKS key with kid "k1" is not usable for alg "EdDSA"',
+      })
+    })
+
+    it('says when the JWKS is empty', async () => {
+      const { stdout } = await inspect(await sign(), '--jwks', await jwksFile({ keys: [] }))
+
+      expect(stdout).toMatch(/HIGH\s+signature-key-not-found\s+the JWKS holds no key/)
+    })
+  })
+
+  it('tries every key that fits a token without kid', async () => {
+    const second = { ...(await exportJWK(other.publicKey)), alg: 'ES256' }
+    const file = await jwksFile({ keys: [second, { ...jwks.keys[0], kid: undefined }] })
+    const noKid = (key: CryptoKey) =>
+      new SignJWT(goodClaims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' }).sign(key)
+
+    const good = await inspect(await noKid(privateKey), '--jwks', file, '--json')
+    expect(JSON.parse(good.stdout).signature.check).toEqual({ valid: true })
+
+    const third = await generateKeyPair('ES256')
+    const bad = await inspect(await noKid(third.privateKey), '--jwks', file)
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toMatch(
+      /HIGH\s+signature-invalid\s+signature does not verify with any of the 2 keys that fit/,
+    )
   })
 
   it('fails with 2 on a malformed token without echoing it', async () => {

@@ -1,8 +1,12 @@
 import { type Command, InvalidArgumentError } from 'commander'
 import { decodeToken, TokenDecodeError } from '../inspect/decode.js'
-import { findTokenWeaknesses } from '../inspect/findings.js'
+import { type Finding, findTokenWeaknesses } from '../inspect/findings.js'
 import { buildInspectReport, formatInspectReport } from '../inspect/report.js'
-import { type SignatureCheck, verifySignature } from '../inspect/verify-signature.js'
+import {
+  JwksUnavailableError,
+  type SignatureCheck,
+  verifySignature,
+} from '../inspect/verify-signature.js'
 import { CliError, type CliIo } from '../io.js'
 
 /** The CLI's io, plus an optional stdin reader for tests. */
@@ -28,8 +32,9 @@ export function positiveInteger(value: string): number {
 
 /**
  * Registers `tessera inspect [token]`: decodes a token without trusting it and lists its
- * weaknesses. Exit codes: 0 no high-severity finding, 1 a high-severity finding or a
- * signature that does not verify against `--jwks`, 2 bad arguments or a malformed token.
+ * weaknesses. Exit codes: 0 no high-severity finding, 1 a high-severity finding (such as a
+ * signature that does not verify against `--jwks`, or no key there for the token), 2 bad
+ * arguments, a malformed or missing token, or a `--jwks` that cannot be read or fetched.
  * The token and its signature are never printed.
  */
 export function registerInspectCommand(program: Command, io: InspectIo): Command {
@@ -61,11 +66,12 @@ export function registerInspectCommand(program: Command, io: InspectIo): Command
       if (options.jwks) {
         check = await verifySignature(token, options.jwks, {
           timeoutMs: options.timeout * 1000,
-        }).catch((error: Error) => {
-          throw new CliError(error.message, 2)
+        }).catch((error: unknown) => {
+          // An unreadable JWKS says nothing about the token: a usage error, not a finding.
+          if (error instanceof JwksUnavailableError) throw new CliError(error.message, 2)
+          throw error
         })
-        if (!check.valid)
-          findings.push({ id: 'signature-invalid', severity: 'high', message: check.reason })
+        if (!check.valid) findings.push(signatureFinding(check))
       }
 
       const report = buildInspectReport(decoded, findings, check)
@@ -73,6 +79,15 @@ export function registerInspectCommand(program: Command, io: InspectIo): Command
       const high = report.findings.filter((finding) => finding.severity === 'high').length
       if (high > 0) throw new CliError(`${high} high-severity finding${high > 1 ? 's' : ''}`, 1)
     })
+}
+
+/**
+ * A failed check as a finding. No key for the token's kid and alg is a fact about the
+ * token and JWKS together, not a bad signature, so it has its own id.
+ */
+function signatureFinding(check: Extract<SignatureCheck, { valid: false }>): Finding {
+  const id = check.problem === 'no-matching-key' ? 'signature-key-not-found' : 'signature-invalid'
+  return { id, severity: 'high', message: check.reason }
 }
 
 async function readStdin(io: InspectIo): Promise<string> {

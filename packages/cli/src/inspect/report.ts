@@ -44,7 +44,9 @@ export function formatInspectReport(report: InspectReport): string {
       ? 'not verified (pass --jwks to verify)'
       : check.valid
         ? `verified${check.kid ? ` with kid ${check.kid}` : ''}`
-        : `INVALID: ${check.reason}`
+        : check.problem === 'bad-signature' || check.problem === 'malformed'
+          ? `INVALID: ${check.reason}`
+          : `NOT VERIFIED: ${check.reason}`
   lines.push(`signature: ${bytes} bytes, ${verdict}`, `size: ${report.sizeBytes} bytes`, '')
 
   if (report.findings.length === 0) lines.push('findings: none')
