@@ -81,6 +81,8 @@ for (const { name, start, skip } of backends) {
     // Statements `findById` sends for one id, in a stable order (they may run concurrently).
     async function statementsOf(id: string): Promise<string[]> {
       const store = createPrismaRefreshTokenStore(backend.client)
+      // The first call on a client checks once where SQL statements lead; not measured here.
+      await store.findById(randomId())
       backend.statements.length = 0
       await store.findById(id)
       // Query events are emitted after each statement completes, before the call resolves.
@@ -99,7 +101,7 @@ for (const { name, start, skip } of backends) {
       const knownWithoutAccessTokens = await statementsOf(revoked.id)
       const unknown = await statementsOf(randomId())
 
-      expect(known.length).toBeGreaterThan(0)
+      expect(known).toHaveLength(1)
       expect(unknown).toEqual(known)
       expect(knownWithoutAccessTokens).toEqual(known)
     })
@@ -130,6 +132,7 @@ for (const { name, start, skip } of backends) {
       // A repeated jti is stored once, with the first expiry given.
       request.successor.accessTokens = [request.accessToken, other, later]
 
+      await store.findById(token.id)
       backend.statements.length = 0
       const outcome = await store.rotate(request)
       const statements = [...backend.statements]

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type {
   IssuedAccessToken,
   RefreshTokenRecord,
@@ -5,8 +6,21 @@ import type {
   RotateOutcome,
   RotateRequest,
 } from '@tessera/core'
-import { asDb, type Delegates, type RefreshTokenRow, type TesseraPrismaClient } from './client.js'
-import { rotateArguments, rotateStatement } from './rotate-statement.js'
+import {
+  asDb,
+  type Db,
+  type Delegates,
+  type RefreshTokenRow,
+  type TesseraPrismaClient,
+} from './client.js'
+import {
+  type FoundRow,
+  findStatement,
+  foundRecord,
+  rotateArguments,
+  rotateStatement,
+  tableName,
+} from './rotate-statement.js'
 import { guard, isUndefinedTable } from './store-errors.js'
 
 const withAccessTokens = { accessTokens: { orderBy: { seq: 'asc' } } } as const
@@ -147,6 +161,59 @@ async function rotateIn(tx: Delegates, request: RotateRequest): Promise<RotateOu
   return { status: 'reused', record, sinceRotationMs, withinGrace, revoked }
 }
 
+// Thrown to roll back the probe's transaction, carrying its answer.
+class ProbeAnswer {
+  constructor(readonly reached: boolean) {}
+}
+
+// Whether the store's SQL statements reach the tables that Prisma's own queries use (the
+// adapter's `schema` and the connection's `search_path` may differ). In a transaction that is
+// always rolled back, a row written through the client must be visible to a SQL statement.
+async function sqlReachesTables(db: Db, schema: string | undefined): Promise<boolean> {
+  const probe = `tessera-probe-${randomUUID()}`
+  const epoch = new Date(0)
+  const record = {
+    ...{ id: probe, familyId: probe, userId: probe, tokenHash: probe, generation: 0 },
+    ...{ parentId: null, deviceHash: null, createdAt: epoch, expiresAt: epoch },
+    ...{ familyExpiresAt: epoch, usedAt: null, successorId: null, revokedAt: null },
+    accessTokens: [],
+  }
+  const sql = `SELECT "id" FROM ${tableName('tessera_refresh_token', schema)} WHERE "id" = $1`
+  try {
+    await db.$transaction(async (tx) => {
+      await insert(tx, record)
+      let rows: unknown[] = []
+      try {
+        rows = await tx.$queryRawUnsafe<unknown[]>(sql, probe)
+      } catch (error) {
+        if (!isUndefinedTable(error)) throw error
+      }
+      throw new ProbeAnswer(rows.length === 1)
+    }, TRANSACTION_OPTIONS)
+  } catch (error) {
+    if (error instanceof ProbeAnswer) return error.reached
+    throw error
+  }
+  throw new Error('the probe transaction was not rolled back')
+}
+
+// One probe per client and schema, shared by every store on them.
+const probes = new WeakMap<object, Map<string, Promise<boolean>>>()
+
+function probeOnce(db: Db, schema: string | undefined): Promise<boolean> {
+  const bySchema = probes.get(db) ?? new Map<string, Promise<boolean>>()
+  probes.set(db, bySchema)
+  const key = schema ?? ''
+  let answer = bySchema.get(key)
+  if (!answer) {
+    answer = sqlReachesTables(db, schema)
+    bySchema.set(key, answer)
+    // A failed probe (database unreachable) is tried again by the next call.
+    answer.catch(() => bySchema.delete(key))
+  }
+  return answer
+}
+
 /** Options of {@link createPrismaRefreshTokenStore}. */
 export interface PrismaRefreshTokenStoreOptions {
   /**
@@ -186,10 +253,13 @@ export function createPrismaRefreshTokenStore(
   options: PrismaRefreshTokenStoreOptions = {},
 ): RefreshTokenStore {
   const db = asDb(client)
-  const statement = rotateStatement(options.schema)
+  const { schema } = options
+  const statement = rotateStatement(schema)
+  const find = findStatement(schema)
 
   // True when the token was rotated by the one statement; false when it matched nothing.
   async function rotateUnused(request: RotateRequest, successor: RefreshTokenRecord) {
+    if (!(await probeOnce(db, schema))) return false
     try {
       const rows = await db.$queryRawUnsafe<unknown[]>(
         statement,
@@ -208,11 +278,16 @@ export function createPrismaRefreshTokenStore(
         await insert(db, record)
       }),
 
-    // Always the same two statements, whether or not the id exists. With `include`, Prisma
-    // reads the access tokens in a second statement only when the row exists, and that extra
-    // round trip told a caller timing the refresh endpoint which token ids are real.
+    // Always the same statements, whether or not the id exists: one SQL statement, or the two
+    // queries below when SQL does not reach the tables. With `include`, Prisma reads the access
+    // tokens in a second statement only when the row exists, and that extra round trip told a
+    // caller timing the refresh endpoint which token ids are real.
     findById: (id) =>
       guard(async () => {
+        if (await probeOnce(db, schema)) {
+          const rows = await db.$queryRawUnsafe<FoundRow[]>(find, id)
+          return rows[0] ? foundRecord(rows[0]) : null
+        }
         const [row, accessTokens] = await Promise.all([
           db.tesseraRefreshToken.findUnique({ where: { id } }),
           db.tesseraAccessToken.findMany({

@@ -5,6 +5,71 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`
 }
 
+/** A table name for SQL, in `schema` when given, else as the `search_path` resolves it. */
+export function tableName(name: string, schema?: string): string {
+  return schema === undefined
+    ? quoteIdentifier(name)
+    : `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`
+}
+
+/**
+ * `findById` as one statement: the refresh token with its access tokens in issue order, as
+ * two arrays (empty when it has none); no row for an unknown id.
+ */
+export function findStatement(schema?: string): string {
+  return `SELECT "t"."id", "t"."family_id", "t"."user_id", "t"."token_hash", "t"."generation",
+       "t"."parent_id", "t"."device_hash", "t"."created_at", "t"."expires_at",
+       "t"."family_expires_at", "t"."used_at", "t"."successor_id", "t"."revoked_at",
+       "a"."jtis", "a"."expiries"
+  FROM ${tableName('tessera_refresh_token', schema)} AS "t"
+ CROSS JOIN LATERAL (
+   SELECT coalesce(array_agg("jti" ORDER BY "seq"), '{}') AS "jtis",
+          coalesce(array_agg("expires_at" ORDER BY "seq"), '{}') AS "expiries"
+     FROM ${tableName('tessera_access_token', schema)}
+    WHERE "refresh_token_id" = "t"."id"
+ ) AS "a"
+ WHERE "t"."id" = $1::text`
+}
+
+/** A row of {@link findStatement}, as the driver adapters return it. */
+export interface FoundRow {
+  id: string
+  family_id: string
+  user_id: string
+  token_hash: string
+  generation: number
+  parent_id: string | null
+  device_hash: string | null
+  created_at: Date
+  expires_at: Date
+  family_expires_at: Date
+  used_at: Date | null
+  successor_id: string | null
+  revoked_at: Date | null
+  jtis: string[]
+  expiries: Date[]
+}
+
+/** The record of a {@link findStatement} row. */
+export function foundRecord(row: FoundRow): RefreshTokenRecord {
+  return {
+    id: row.id,
+    familyId: row.family_id,
+    userId: row.user_id,
+    tokenHash: row.token_hash,
+    generation: row.generation,
+    parentId: row.parent_id,
+    deviceHash: row.device_hash,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    familyExpiresAt: row.family_expires_at,
+    usedAt: row.used_at,
+    successorId: row.successor_id,
+    revokedAt: row.revoked_at,
+    accessTokens: row.jtis.map((jti, index) => ({ jti, expiresAt: row.expiries[index] as Date })),
+  }
+}
+
 /**
  * The happy path of `rotate` as one statement: the conditional UPDATE that marks the presented
  * token used feeds the INSERT of the successor, which feeds the INSERT of its access tokens.
@@ -19,12 +84,8 @@ export function quoteIdentifier(name: string): string {
  * writes them). Without a schema, table names resolve through the connection's `search_path`.
  */
 export function rotateStatement(schema?: string): string {
-  const table = (name: string) =>
-    schema === undefined
-      ? quoteIdentifier(name)
-      : `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`
-  const refreshTokens = table('tessera_refresh_token')
-  const accessTokens = table('tessera_access_token')
+  const refreshTokens = tableName('tessera_refresh_token', schema)
+  const accessTokens = tableName('tessera_access_token', schema)
 
   return `WITH "used" AS (
   UPDATE ${refreshTokens}

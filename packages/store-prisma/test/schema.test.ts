@@ -74,6 +74,7 @@ describe.skipIf(unavailable)(title, () => {
       await store.create(token)
       const request = rotationOf(token, now)
 
+      await store.findById(token.id)
       statements.length = 0
       expect(await store.rotate(request)).toEqual({
         status: 'rotated',
@@ -109,6 +110,16 @@ describe.skipIf(unavailable)(title, () => {
         expect(await store.findById(request.successor.id)).toMatchObject({ revokedAt: now })
       })
     }
+
+    it('leaves no row behind from checking where its SQL statements lead', async () => {
+      for (const name of [schema, decoy]) {
+        const { rows } = await adminQuery<{ count: number }>(
+          `SELECT count(*)::int AS count FROM "${name}".tessera_refresh_token
+            WHERE id LIKE 'tessera-probe-%'`,
+        )
+        expect(rows[0]?.count).toBe(0)
+      }
+    })
   })
 
   describe('createPostgresAdapter', () => {
