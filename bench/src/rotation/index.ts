@@ -4,8 +4,12 @@
  * store, PGlite, PostgreSQL and Redis, beside the same SQL statements on plain `pg`.
  */
 import { randomBytes } from 'node:crypto'
-import * as core from '@tessera/core'
-import { createTessera, generateKey, type RefreshTokenStore } from '@tessera/core'
+import {
+  createMemoryStores,
+  createTessera,
+  generateKey,
+  type RefreshTokenStore,
+} from '@tessera/core'
 import pg from 'pg'
 import { DATABASE_URL, REDIS_URL, ROTATION_SECONDS, STORES } from '../env.js'
 import { closedLoop, type LoadResult } from './harness.js'
@@ -175,12 +179,7 @@ export async function runRotationBench(log: (line: string) => void): Promise<Rot
     backends.push({
       name: 'memory',
       async open() {
-        // Looked up at run time: the memory stores joined the public surface late.
-        const create = (core as Record<string, unknown>).createMemoryStores as
-          | (() => { refreshTokenStore: RefreshTokenStore })
-          | undefined
-        if (!create) throw new Error('@tessera/core exports no createMemoryStores')
-        return { store: create().refreshTokenStore, close: async () => {} }
+        return { store: createMemoryStores().refreshTokenStore, close: async () => {} }
       },
     })
   }

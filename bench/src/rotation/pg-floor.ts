@@ -1,15 +1,54 @@
 /**
  * The floor for rotation on PostgreSQL: the statements the Prisma store issues for one
- * `refreshTokens`, as Prisma's query log shows them (find the presented token and its access
- * tokens; then one transaction: the conditional UPDATE that marks it used, the successor's
- * INSERT, its access token's INSERT, and the read-back of the successor and its access tokens),
- * sent with the plain `pg` driver, no hashing, no signing, no ORM.
+ * `refreshTokens`, as Prisma's query log shows them (`findById`: one SELECT of the presented
+ * token with its access tokens; `rotate`: one statement whose conditional UPDATE feeds the
+ * INSERTs of the successor and its access token), sent with the plain `pg` driver, no hashing,
+ * no signing, no ORM. Keep both statements in step with
+ * `packages/store-prisma/src/rotate-statement.ts`.
  */
 import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 
 const COLUMNS = `"id", "family_id", "user_id", "token_hash", "generation", "parent_id", "device_hash",
   "created_at", "expires_at", "family_expires_at", "used_at", "successor_id", "revoked_at"`
+
+// The store's findById statement: the token with its access tokens, in one round trip.
+const FIND = `SELECT "t"."id", "t"."family_id", "t"."user_id", "t"."token_hash", "t"."generation",
+       "t"."parent_id", "t"."device_hash", "t"."created_at", "t"."expires_at",
+       "t"."family_expires_at", "t"."used_at", "t"."successor_id", "t"."revoked_at",
+       "a"."jtis", "a"."expiries"
+  FROM "tessera_refresh_token" AS "t"
+ CROSS JOIN LATERAL (
+   SELECT coalesce(array_agg("jti" ORDER BY "seq"), '{}') AS "jtis",
+          coalesce(array_agg("expires_at" ORDER BY "seq"), '{}') AS "expiries"
+     FROM "tessera_access_token"
+    WHERE "refresh_token_id" = "t"."id"
+ ) AS "a"
+ WHERE "t"."id" = $1::text`
+
+// The store's rotation statement, with the tables found through the pool's search_path.
+const ROTATE = `WITH "used" AS (
+  UPDATE "tessera_refresh_token"
+     SET "used_at" = $2::timestamp(3), "successor_id" = $3::text
+   WHERE "id" = $1::text AND "used_at" IS NULL AND "revoked_at" IS NULL
+     AND "expires_at" > $2::timestamp(3) AND "family_expires_at" > $2::timestamp(3)
+  RETURNING "id"
+), "successor" AS (
+  INSERT INTO "tessera_refresh_token" (${COLUMNS})
+  SELECT $3::text, $4::text, $5::text, $6::text, $7::int, $8::text, $9::text,
+    $10::timestamp(3), $11::timestamp(3), $12::timestamp(3), $13::timestamp(3), $14::text,
+    $15::timestamp(3)
+    FROM "used"
+  RETURNING "id"
+), "issued" AS (
+  INSERT INTO "tessera_access_token" ("refresh_token_id", "jti", "expires_at")
+  SELECT "successor"."id", "given"."jti", "given"."expires_at"::timestamp(3)
+    FROM "successor",
+         unnest($16::text[], $17::text[]) WITH ORDINALITY AS "given" ("jti", "expires_at", "ord")
+   ORDER BY "given"."ord"
+  ON CONFLICT DO NOTHING
+)
+SELECT "id" FROM "successor"`
 
 function id() {
   return randomBytes(16).toString('base64url')
@@ -21,90 +60,68 @@ interface Row {
   user_id: string
   generation: number
   device_hash: string | null
-  family_expires_at: Date
 }
 
-async function insertToken(client: pg.Pool | pg.PoolClient, row: Row, now: Date) {
-  const expires = new Date(now.getTime() + 7 * 86400_000)
-  const inserted = await client.query(
-    `INSERT INTO "tessera_refresh_token" (${COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, NULL) RETURNING "id"`,
-    [
-      row.id,
-      row.family_id,
-      row.user_id,
-      id(),
-      row.generation,
-      null,
-      row.device_hash,
-      now,
-      expires,
-      row.family_expires_at,
-    ],
-  )
-  await client.query(
-    `INSERT INTO "tessera_access_token" ("refresh_token_id", "jti", "expires_at")
-     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-    [row.id, id(), new Date(now.getTime() + 900_000)],
-  )
-  // Prisma reads the created row back with its access tokens (`include`): two SELECTs.
-  const created = await client.query('SELECT * FROM "tessera_refresh_token" WHERE "id" = $1', [
-    inserted.rows[0]?.id,
-  ])
-  await client.query(
-    `SELECT "refresh_token_id", "jti", "expires_at" FROM "tessera_access_token"
-     WHERE "refresh_token_id" = ANY($1) ORDER BY "seq" ASC`,
-    [[row.id]],
-  )
-  return created.rows[0] as Row
+// Timestamps travel as ISO strings (UTC), as the store sends them: node-pg would read a
+// `timestamp` column as local time, so the family's end stays in the worker's state.
+interface Worker {
+  current: string
+  familyExpiresAt: string
 }
 
 /** Starts one family, as a login would; the worker state is the current token id. */
-export async function floorClient(pool: pg.Pool, index: number) {
+export async function floorClient(pool: pg.Pool, index: number): Promise<Worker> {
   const now = new Date()
-  const row: Row = {
-    id: id(),
-    family_id: id(),
-    user_id: `user-${index}`,
-    generation: 0,
-    device_hash: id(),
-    family_expires_at: new Date(now.getTime() + 30 * 86400_000),
-  }
-  await insertToken(pool, row, now)
-  return { current: row.id }
+  const tokenId = id()
+  const familyExpiresAt = new Date(now.getTime() + 30 * 86400_000).toISOString()
+  await pool.query(
+    `INSERT INTO "tessera_refresh_token" (${COLUMNS})
+     VALUES ($1, $2, $3, $4, 0, NULL, $5, $6, $7, $8, NULL, NULL, NULL)`,
+    [
+      tokenId,
+      id(),
+      `user-${index}`,
+      id(),
+      id(),
+      now.toISOString(),
+      new Date(now.getTime() + 7 * 86400_000).toISOString(),
+      familyExpiresAt,
+    ],
+  )
+  await pool.query(
+    `INSERT INTO "tessera_access_token" ("refresh_token_id", "jti", "expires_at")
+     VALUES ($1, $2, $3)`,
+    [tokenId, id(), new Date(now.getTime() + 900_000).toISOString()],
+  )
+  return { current: tokenId, familyExpiresAt }
 }
 
 /** One rotation's worth of statements. */
-export async function floorRotate(pool: pg.Pool, worker: { current: string }) {
-  const found = await pool.query<Row>('SELECT * FROM "tessera_refresh_token" WHERE "id" = $1', [
-    worker.current,
-  ])
-  await pool.query(
-    `SELECT "refresh_token_id", "jti", "expires_at" FROM "tessera_access_token"
-     WHERE "refresh_token_id" = ANY($1) ORDER BY "seq" ASC`,
-    [[worker.current]],
-  )
+export async function floorRotate(pool: pg.Pool, worker: Worker) {
+  const found = await pool.query<Row>(FIND, [worker.current])
   const record = found.rows[0]
   if (!record) throw new Error('token not found')
   const now = new Date()
-  const successor = { ...record, id: id(), generation: record.generation + 1 }
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    const updated = await client.query(
-      `UPDATE "tessera_refresh_token" SET "used_at" = $2, "successor_id" = $3
-       WHERE "id" = $1 AND "used_at" IS NULL AND "revoked_at" IS NULL
-         AND "expires_at" > $2 AND "family_expires_at" > $2`,
-      [record.id, now, successor.id],
-    )
-    if (updated.rowCount !== 1) throw new Error('token already used')
-    await insertToken(client, successor, now)
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK')
-    throw error
-  } finally {
-    client.release()
-  }
-  worker.current = successor.id
+  const successorId = id()
+  const rotated = await pool.query(ROTATE, [
+    record.id,
+    now.toISOString(),
+    successorId,
+    record.family_id,
+    record.user_id,
+    id(),
+    record.generation + 1,
+    record.id,
+    record.device_hash,
+    now.toISOString(),
+    new Date(now.getTime() + 7 * 86400_000).toISOString(),
+    worker.familyExpiresAt,
+    null,
+    null,
+    null,
+    [id()],
+    [new Date(now.getTime() + 900_000).toISOString()],
+  ])
+  if (rotated.rowCount !== 1) throw new Error('token already used')
+  worker.current = successorId
 }
