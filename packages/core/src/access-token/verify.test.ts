@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   InvalidClaimsError,
   InvalidHeaderError,
@@ -25,6 +25,7 @@ import {
   signWith,
   validParts,
 } from './__fixtures__/tokens.js'
+import { createSignature } from './signature.js'
 
 type Expected = { error: new (...args: never[]) => TokenError; code: string } & Json
 
@@ -243,16 +244,44 @@ describe('createAccessTokenVerifier', () => {
       ['an array', '[{"sub":"user-1"}]'],
       ['null', 'null'],
       ['a number', '42'],
+      ['a string', '"user-1"'],
       ['not JSON', '{"sub":'],
     ])('rejects a validly signed payload that is %s', async (_name, json) => {
       const key = await keyFor('ES256')
       const { verify } = setup({ keys: [key] })
       const { header: protectedHeader } = validParts(key)
       const input = `${b64(JSON.stringify(protectedHeader))}.${b64(json)}`
-      const signed = await signWith(key, protectedHeader, {})
-      const signature = signed.split('.')[2]!
-      // The signature does not cover this payload, but step 1 rejects it before step 3.
-      await expectRejected(verify(`${input}.${signature}`), malformed)
+      const signature = createSignature(key.alg, key.privateKey!, Buffer.from(input))
+      // The signature verifies, so the payload is parsed (after step 3) and refused.
+      await expectRejected(verify(`${input}.${signature.toString('base64url')}`), malformed)
+    })
+
+    it('checks the signature before parsing the payload: a bad signature wins', async () => {
+      const key = await keyFor('ES256')
+      const { verify } = setup({ keys: [key] })
+      const { header: protectedHeader } = validParts(key)
+      const input = `${b64(JSON.stringify(protectedHeader))}.${b64('{"payload":')}`
+      const signature = await signWith(key, protectedHeader, validParts(key).payload)
+      const parse = vi.spyOn(JSON, 'parse')
+
+      await expectRejected(verify(`${input}.${signature.split('.')[2]}`), badSignature)
+
+      // The header went through JSON.parse; the unauthenticated payload never did.
+      const parsed = parse.mock.calls.map(([text]) => text)
+      expect(parsed).toContain(JSON.stringify(protectedHeader))
+      expect(parsed).not.toContain('{"payload":')
+    })
+
+    it('refuses a header before parsing the payload', async () => {
+      const key = await keyFor('ES256')
+      const { verify } = setup({ keys: [key] })
+      const { header: protectedHeader } = validParts(key)
+      const input = `${b64(JSON.stringify({ ...protectedHeader, typ: 'JWT' }))}.${b64('["payload"')}`
+      const signature = createSignature(key.alg, key.privateKey!, Buffer.from(input))
+      const parse = vi.spyOn(JSON, 'parse')
+
+      await expectRejected(verify(`${input}.${signature.toString('base64url')}`), header('typ'))
+      expect(parse.mock.calls.map(([text]) => text)).not.toContain('["payload"')
     })
 
     it('rejects a header that is not valid UTF-8', async () => {

@@ -29,12 +29,18 @@ function verificationKeysByKid(set: KeySet): Map<string, ManagedKey> {
  * Builds the access token verifier of a resolved configuration: DESIGN.md steps 1-4, in
  * order, each failing with its own error before the next runs.
  *
- * 1. size limit and compact shape (three canonical base64url segments), header and payload
- *    decoded once as JSON objects;
+ * 1. size limit and compact shape (three canonical base64url segments), then the header
+ *    decoded as a JSON object;
  * 2. header policy: `alg` from the allow-list, no `jwk`/`jku`/`x5u`/`x5c`, no `crit`, a known
  *    `kid` of that `alg`, `typ` `at+jwt`;
  * 3. signature with exactly the key `kid` names;
- * 4. claims: `iss`, `aud`, `sub`, `jti`, `exp`, `nbf`, `iat` with the clock tolerance.
+ * 4. the payload decoded as a JSON object, then claims: `iss`, `aud`, `sub`, `jti`, `exp`,
+ *    `nbf`, `iat` with the clock tolerance.
+ *
+ * The payload is parsed only once its signature verified: no untrusted payload JSON reaches
+ * `JSON.parse`, and tokens refused at the header or signature step cost no payload parse. A
+ * payload that is not a JSON object therefore fails with `MalformedTokenError` only when
+ * it is validly signed; with a wrong signature the `InvalidSignatureError` wins.
  *
  * The key map and allow-list are built once here, not per token.
  */
@@ -51,7 +57,6 @@ export function createAccessTokenVerifier(config: ResolvedConfig): AccessTokenVe
   return async (token) => {
     const parts = splitCompact(token, maxTokenBytes)
     const header = decodeJsonObject(parts.header, 'header')
-    const payload = decodeJsonObject(parts.payload, 'payload')
 
     const key = checkHeader(header, algorithms, keys)
 
@@ -61,6 +66,7 @@ export function createAccessTokenVerifier(config: ResolvedConfig): AccessTokenVe
       Buffer.from(parts.signature, 'base64url'),
     )
 
+    const payload = decodeJsonObject(parts.payload, 'payload')
     const now = Math.floor(clock().getTime() / 1000)
     const claims = checkClaims(payload, policy, now)
     return { claims, kid: key.kid }
