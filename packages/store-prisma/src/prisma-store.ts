@@ -11,8 +11,8 @@ export interface PrismaStoreOptions {
    */
   client: TesseraPrismaClient
   /**
-   * PostgreSQL schema of Tessera's tables, for the statement the refresh-token store writes in
-   * SQL. Give the same schema as your adapter's `schema` option when the connection's
+   * PostgreSQL schema of Tessera's tables, for the statements the refresh-token store writes
+   * in SQL. Give the same schema as your adapter's `schema` option when the connection's
    * `search_path` does not lead there; `createPostgresAdapter` sets both.
    * @default none: table names resolve through the connection's `search_path`
    */

@@ -217,8 +217,8 @@ function probeOnce(db: Db, schema: string | undefined): Promise<boolean> {
 /** Options of {@link createPrismaRefreshTokenStore}. */
 export interface PrismaRefreshTokenStoreOptions {
   /**
-   * PostgreSQL schema of Tessera's tables, for the one statement the store writes in SQL (the
-   * common case of `rotate`). Give the same schema as your adapter's `schema` option when the
+   * PostgreSQL schema of Tessera's tables, for the statements the store writes in SQL
+   * (`findById`, and `rotate` of a live token). Give the same schema as your adapter's `schema` option when the
    * connection's `search_path` does not lead there; `createPostgresAdapter` sets both.
    * @default none: table names resolve through the connection's `search_path`
    */
@@ -237,8 +237,10 @@ export interface PrismaRefreshTokenStoreOptions {
  * safe across app instances at PostgreSQL's default isolation level (READ COMMITTED).
  * Connection failures surface as `StoreUnavailableError` with the Prisma error as `cause`.
  *
- * If the SQL statement finds no Tessera table on the `search_path` (a `schema` given to the
- * adapter but not here), rotation takes the transaction every time: correct, only slower.
+ * `findById` is one SQL statement too. Raw SQL finds the tables through the `search_path` (or
+ * the `schema` option), Prisma's queries through the adapter's `schema`: once per client, the
+ * store checks in a rolled-back transaction that the two meet, and if not it keeps to Prisma's
+ * queries and the transaction (correct, only slower).
  *
  * @example
  * ```ts
