@@ -1,7 +1,8 @@
-import { type Denylist, RevocationUnavailableError, type TesseraEvent } from '@tessera/core'
+import type { Denylist, TesseraEvent } from '@tessera/core'
 import { runCommand } from './command.js'
 import { createKeys } from './keys.js'
 import { type RedisStoreOptions, resolveStoreOptions, type UnavailablePolicy } from './options.js'
+import { createRevocationRead } from './outage-policy.js'
 
 /** The event a fail-open denylist emits instead of failing. */
 export type RevocationUnavailableEvent = Extract<TesseraEvent, { type: 'revocation.unavailable' }>
@@ -31,14 +32,6 @@ export interface RedisDenylistOptions extends RedisStoreOptions {
   clock?: () => Date
 }
 
-export function resolvePolicy(policy: UnavailablePolicy | undefined): UnavailablePolicy {
-  const resolved = policy ?? 'fail-closed'
-  if (resolved !== 'fail-closed' && resolved !== 'fail-open') {
-    throw new TypeError("`onUnavailable` must be 'fail-closed' or 'fail-open'")
-  }
-  return resolved
-}
-
 /**
  * Creates a {@link Denylist} on Redis. Revoking a `jti` writes one key that Redis deletes when
  * the access token expires (`SET … PXAT`), so no cleanup job is needed and `deleteExpired`
@@ -61,18 +54,10 @@ export function resolvePolicy(policy: UnavailablePolicy | undefined): Unavailabl
  */
 export function createRedisDenylist(options: RedisDenylistOptions): Denylist {
   const { client, prefix, commandTimeoutMs } = resolveStoreOptions(options)
-  const policy = resolvePolicy(options.onUnavailable)
+  const revocationRead = createRevocationRead(options.onUnavailable)
   const clock = options.clock ?? (() => new Date())
   const onEvent = options.onEvent
   const keys = createKeys(prefix)
-
-  function emit(event: RevocationUnavailableEvent) {
-    try {
-      onEvent?.(event)
-    } catch {
-      // An audit hook must never change the outcome of a check.
-    }
-  }
 
   return {
     async add(jti, expiresAt) {
@@ -91,18 +76,12 @@ export function createRedisDenylist(options: RedisDenylistOptions): Denylist {
     },
 
     async has(jti) {
-      try {
-        const stored = await runCommand(
-          () => client.get(keys.denylist(jti)),
-          commandTimeoutMs,
-          'denylist has',
-        )
-        return stored !== null && Number(stored) > clock().getTime()
-      } catch (error) {
-        if (policy === 'fail-closed') throw new RevocationUnavailableError({ cause: error })
-        emit({ type: 'revocation.unavailable', jti, at: clock() })
-        return false
-      }
+      const stored = await revocationRead(
+        () => runCommand(() => client.get(keys.denylist(jti)), commandTimeoutMs, 'denylist has'),
+        null,
+        () => onEvent?.({ type: 'revocation.unavailable', jti, at: clock() }),
+      )
+      return stored !== null && Number(stored) > clock().getTime()
     },
 
     async deleteExpired() {

@@ -1,8 +1,8 @@
-import { RevocationUnavailableError, type TokenVersionStore } from '@tessera/core'
+import type { TokenVersionStore } from '@tessera/core'
 import { runCommand } from './command.js'
-import { resolvePolicy } from './denylist.js'
 import { createKeys } from './keys.js'
 import { type RedisStoreOptions, resolveStoreOptions, type UnavailablePolicy } from './options.js'
+import { createRevocationRead } from './outage-policy.js'
 
 /** Options of {@link createRedisTokenVersionStore}. */
 export interface RedisTokenVersionStoreOptions extends RedisStoreOptions {
@@ -35,22 +35,22 @@ export function createRedisTokenVersionStore(
   options: RedisTokenVersionStoreOptions,
 ): TokenVersionStore {
   const { client, prefix, commandTimeoutMs } = resolveStoreOptions(options)
-  const policy = resolvePolicy(options.onUnavailable)
+  const revocationRead = createRevocationRead(options.onUnavailable)
   const keys = createKeys(prefix)
 
   return {
     async get(userId) {
-      try {
-        const stored = await runCommand(
-          () => client.get(keys.tokenVersion(userId)),
-          commandTimeoutMs,
-          'token version get',
-        )
-        return stored === null ? 0 : Number(stored)
-      } catch (error) {
-        if (policy === 'fail-closed') throw new RevocationUnavailableError({ cause: error })
-        return 0
-      }
+      // Failing open answers null, read as version 0: every token version passes.
+      const stored = await revocationRead(
+        () =>
+          runCommand(
+            () => client.get(keys.tokenVersion(userId)),
+            commandTimeoutMs,
+            'token version get',
+          ),
+        null,
+      )
+      return stored === null ? 0 : Number(stored)
     },
 
     async bump(userId) {
