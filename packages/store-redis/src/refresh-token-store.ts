@@ -53,8 +53,10 @@ function unexpired(lists: readonly string[], now: Date): IssuedAccessToken[] {
  * server, so the decision holds across any number of app instances.
  *
  * Keys expire with Redis TTLs (a used token is kept until its own expiry, so that a replay is
- * still recognised as reuse), so `deleteExpired` has nothing to do and returns 0. Every
- * failure (unreachable, timeout) throws core's `StoreUnavailableError`.
+ * still recognised as reuse), so no cleanup job is needed; `deleteExpired(now)` deletes the
+ * tokens already expired at `now` (the caller's clock, which may run ahead of Redis' TTLs)
+ * and returns how many it deleted. Every failure (unreachable, timeout) throws core's
+ * `StoreUnavailableError`.
  *
  * `revokeUser` revokes every family of the user in one script, so it is atomic with respect
  * to logins and rotations of that user: a family whose `create` finished before it is revoked,
@@ -82,7 +84,9 @@ export function createRedisRefreshTokenStore(
     return await client.get(indexKey)
   }
 
-  // The expiry index entry is written before the record, like the lookup keys.
+  // The expiry index entry is written before the record, like the lookup keys. Core never
+  // creates a token that outlives its family, but the store contract allows one (its suite
+  // stores a family that ends before the token): the earlier of the two is when it expires.
   function indexExpiry(record: RefreshTokenRecord) {
     const expiresAtMs = Math.min(record.expiresAt.getTime(), record.familyExpiresAt.getTime())
     const member = JSON.stringify([record.userId, record.id])
