@@ -166,23 +166,26 @@ describe('createVerifiedTokenCache', () => {
     expect(cached.size).toBe(2)
   })
 
-  it('returns a fresh copy so that a caller mutating claims cannot poison later hits', async () => {
+  it('returns deeply frozen claims on a miss and the same object on a hit', async () => {
     const { clock } = testClock()
     const { verify } = fakeVerifier({ a: { aud: ['x', 'y'], role: 'user' } }, clock)
     const cached = createVerifiedTokenCache(verify, { maxEntries: 10, clock })
 
     const first = await cached('a')
-    first.claims.role = 'admin'
-    ;(first.claims.aud as string[]).push('z')
+    expect(() => {
+      first.claims.role = 'admin'
+    }).toThrow(TypeError)
+    expect(() => (first.claims.aud as string[]).push('z')).toThrow(TypeError)
     const second = await cached('a')
-    second.claims.role = 'admin'
 
-    const third = await cached('a')
-    expect(third.claims.role).toBe('user')
-    expect(third.claims.aud).toEqual(['x', 'y'])
+    expect(Object.isFrozen(second.claims)).toBe(true)
+    expect(Object.isFrozen(second.claims.aud)).toBe(true)
+    expect(second.claims).toBe(first.claims)
+    expect(second.claims.role).toBe('user')
+    expect(second.claims.aud).toEqual(['x', 'y'])
   })
 
-  it('copies an own __proto__ claim as a property, never as the prototype', async () => {
+  it('keeps an own __proto__ claim a property, never the prototype', async () => {
     const { clock } = testClock()
     const parsed = JSON.parse('{"__proto__": {"role": "admin"}, "sub": "u"}')
     const verify = async (): Promise<VerifiedAccessToken> => ({
@@ -198,14 +201,8 @@ describe('createVerifiedTokenCache', () => {
     expect(hit.claims.role).toBeUndefined()
     expect(Object.hasOwn(hit.claims, '__proto__')).toBe(Object.hasOwn(source.claims, '__proto__'))
     expect(hit.claims).toEqual(source.claims)
-  })
-
-  it('rejects a maxEntries that is not a positive integer', () => {
-    const verify = async (): Promise<VerifiedAccessToken> => {
-      throw new Error('unused')
-    }
-    expect(() => createVerifiedTokenCache(verify, { maxEntries: 0 })).toThrow(TypeError)
-    expect(() => createVerifiedTokenCache(verify, { maxEntries: 1.5 })).toThrow(TypeError)
+    const own = Object.getOwnPropertyDescriptor(hit.claims, '__proto__')
+    if (own) expect(Object.isFrozen(own.value)).toBe(true)
   })
 })
 
@@ -264,6 +261,28 @@ describe('createTessera', () => {
     await tessera.verifyAccessToken(token)
     expect(full.count).toBe(2)
   })
+
+  it.each([
+    ['with', { maxEntries: 100 }],
+    ['without', undefined],
+  ] as const)(
+    'returns frozen claims on a miss and a hit %s verifiedTokenCache',
+    async (_, cache) => {
+      const tessera = await setup({ verifiedTokenCache: cache })
+      const token = await tessera.generateAccessToken('user-1', 'user')
+
+      for (const { claims } of [
+        await tessera.verifyAccessToken(token),
+        await tessera.verifyAccessToken(token),
+      ]) {
+        expect(Object.isFrozen(claims)).toBe(true)
+        expect(() => {
+          claims.role = 'admin'
+        }).toThrow(TypeError)
+      }
+      expect((await tessera.verifyAccessToken(token)).claims.role).toBe('user')
+    },
+  )
 
   it('refuses a token differing in one signature character from a cached one', async () => {
     const tessera = await setup()

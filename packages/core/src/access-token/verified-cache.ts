@@ -1,11 +1,13 @@
-import type { AccessTokenClaims, VerifiedAccessToken } from '../types.js'
-
-/** A function that fully verifies an access token, as `createAccessTokenVerifier` returns. */
-export type AccessTokenVerifierFn = (token: string) => Promise<VerifiedAccessToken>
+import type { VerifiedAccessToken } from '../types.js'
+import { deepFreeze } from './deep-freeze.js'
+import type { AccessTokenVerifier } from './verify.js'
 
 /** Options of {@link createVerifiedTokenCache}. */
 export interface VerifiedTokenCacheOptions {
-  /** Most tokens remembered; the least recently used one is dropped beyond it. */
+  /**
+   * Most tokens remembered; the least recently used one is dropped beyond it. A positive
+   * integer, validated by `resolveConfig` (`verifiedTokenCache.maxEntries`).
+   */
   maxEntries: number
   /**
    * Clock of the wrapped verifier, so that hits are judged at the same time it would judge.
@@ -15,7 +17,7 @@ export interface VerifiedTokenCacheOptions {
 }
 
 /** A verifier that remembers tokens it verified; see {@link createVerifiedTokenCache}. */
-export interface CachedAccessTokenVerifier extends AccessTokenVerifierFn {
+export interface CachedAccessTokenVerifier extends AccessTokenVerifier {
   /** Number of tokens currently remembered. */
   readonly size: number
   /** Forgets every remembered token. */
@@ -31,35 +33,6 @@ interface Entry {
 }
 
 /**
- * Deep copy of a JSON value (claims come from JSON.parse). A `__proto__` key, which JSON.parse
- * makes an own property, is defined as one rather than assigned, so that the copy never gets
- * a different prototype and equals what a full verification returns.
- */
-function copyJson(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value
-  if (Array.isArray(value)) {
-    const array = new Array<unknown>(value.length)
-    for (let i = 0; i < value.length; i++) array[i] = copyJson(value[i])
-    return array
-  }
-  const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) {
-    const inner = copyJson((value as Record<string, unknown>)[key])
-    if (key === '__proto__') {
-      Object.defineProperty(copy, key, {
-        value: inner,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    } else {
-      copy[key] = inner
-    }
-  }
-  return copy
-}
-
-/**
  * Wraps a full access-token verifier with a bounded LRU of tokens it has verified, keyed by
  * the whole token string. Meant for the common case where a client presents the same access
  * token on every request until it expires.
@@ -71,8 +44,9 @@ function copyJson(value: unknown): unknown {
  *   tolerance at all; outside that window (near expiry, clock moved back, `nbf` not reached)
  *   the entry is dropped or skipped and the wrapped verifier decides, with its own tolerance
  *   and its own error. An entry therefore never outlives `exp`;
- * - each hit returns a fresh copy of the claims, so a caller mutating them cannot change what
- *   the next caller sees.
+ * - the claims are deeply frozen, and a hit returns the very claims object the miss returned:
+ *   a caller cannot change what the next caller sees, and a hit costs no copy. Hit and miss
+ *   behave the same: both return frozen claims.
  *
  * The cache belongs to one verifier and therefore one policy (keys, issuer, audience,
  * algorithms, tolerance); it must never be shared between verifiers. Key sets are immutable
@@ -89,13 +63,11 @@ function copyJson(value: unknown): unknown {
  * ```
  */
 export function createVerifiedTokenCache(
-  verify: AccessTokenVerifierFn,
+  verify: AccessTokenVerifier,
   options: VerifiedTokenCacheOptions,
 ): CachedAccessTokenVerifier {
+  // `resolveConfig` has validated maxEntries (a positive integer).
   const { maxEntries } = options
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-    throw new TypeError('verifiedTokenCache.maxEntries must be a positive integer')
-  }
   const clock = options.clock ?? (() => new Date())
   // A Map keeps insertion order: re-inserting on a hit moves the entry to the young end.
   const entries = new Map<string, Entry>()
@@ -109,10 +81,7 @@ export function createVerifiedTokenCache(
       } else if (nowMs >= entry.notBeforeMs) {
         entries.delete(token)
         entries.set(token, entry)
-        return {
-          claims: copyJson(entry.result.claims) as AccessTokenClaims,
-          kid: entry.result.kid,
-        }
+        return { claims: entry.result.claims, kid: entry.result.kid }
       }
       // Before nbf/iat (the clock moved back): fall through to a full verification.
     }
@@ -122,19 +91,19 @@ export function createVerifiedTokenCache(
     return result
   }
 
+  // The verifier guarantees a string token and numeric exp and iat claims.
   function remember(token: string, result: VerifiedAccessToken) {
+    // In place, so that the miss returns the same frozen claims every later hit returns. The
+    // verifier freezes them already; the cache, which shares them, does not rely on it.
+    deepFreeze(result.claims)
     const { exp, nbf, iat } = result.claims
-    if (typeof token !== 'string' || typeof exp !== 'number' || !Number.isFinite(exp)) return
     const expiresAtMs = exp * 1000
+    // Accepted within the clock tolerance after exp: valid now, but never served from here.
     if (clock().getTime() >= expiresAtMs) return
-    const notBeforeMs = Math.max(
-      typeof nbf === 'number' ? nbf * 1000 : Number.NEGATIVE_INFINITY,
-      typeof iat === 'number' ? iat * 1000 : Number.NEGATIVE_INFINITY,
-    )
     entries.delete(token)
     entries.set(token, {
-      result: { claims: copyJson(result.claims) as AccessTokenClaims, kid: result.kid },
-      notBeforeMs,
+      result: { claims: result.claims, kid: result.kid },
+      notBeforeMs: Math.max(nbf ?? Number.NEGATIVE_INFINITY, iat) * 1000,
       expiresAtMs,
     })
     while (entries.size > maxEntries) {

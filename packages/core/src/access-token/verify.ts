@@ -4,12 +4,15 @@ import type { ResolvedConfig } from '../lib/config.js'
 import type { KeySet, ManagedKey, VerifiedAccessToken } from '../types.js'
 import { checkClaims } from './claims.js'
 import { decodeJsonObject, splitCompact } from './compact.js'
+import { deepFreeze } from './deep-freeze.js'
 import { checkHeader } from './header.js'
 import { checkSignature } from './signature.js'
 
 /**
  * Verifies one access token and resolves to its claims and `kid`, or rejects with a
- * `TokenError` subclass. Performs no I/O.
+ * `TokenError` subclass. Performs no I/O. The claims are deeply frozen, so that one result
+ * can be handed to several callers (see `createVerifiedTokenCache`) without one of them
+ * changing what the others see.
  */
 export type AccessTokenVerifier = (token: string) => Promise<VerifiedAccessToken>
 
@@ -35,7 +38,7 @@ function verificationKeysByKid(set: KeySet): Map<string, ManagedKey> {
  *    `kid` of that `alg`, `typ` `at+jwt`;
  * 3. signature with exactly the key `kid` names;
  * 4. the payload decoded as a JSON object, then claims: `iss`, `aud`, `sub`, `jti`, `exp`,
- *    `nbf`, `iat` with the clock tolerance.
+ *    `nbf`, `iat` with the clock tolerance; the claims returned are deeply frozen.
  *
  * The payload is parsed only once its signature verified: no untrusted payload JSON reaches
  * `JSON.parse`, and tokens refused at the header or signature step cost no payload parse. A
@@ -68,7 +71,7 @@ export function createAccessTokenVerifier(config: ResolvedConfig): AccessTokenVe
 
     const payload = decodeJsonObject(parts.payload, 'payload')
     const now = Math.floor(clock().getTime() / 1000)
-    const claims = checkClaims(payload, policy, now)
+    const claims = deepFreeze(checkClaims(payload, policy, now))
     return { claims, kid: key.kid }
   }
 }
