@@ -1,7 +1,6 @@
 // The public surface of @tessera/core, reviewable in one screen: explicit named
 // re-exports only, types marked as such.
 
-export type { AccessTokenVerifier } from './access-token/verify.js'
 export type { TokenErrorCode } from './errors.js'
 export {
   InvalidClaimsError,
