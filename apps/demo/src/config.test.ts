@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from './config.js'
+import { ConfigError, loadConfig, quoteSchemaName } from './config.js'
 
 function reason(env: Record<string, string>): string {
   try {
@@ -68,10 +68,39 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', ADMIN_EMAILS: '' }).adminEmails).toEqual([])
   })
 
+  it('reads a plain ?schema= from DATABASE_URL', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://postgres@db/test?schema=tessera_1' })
+    expect(config.databaseSchema).toBe('tessera_1')
+    expect(loadConfig({ DATABASE_URL: 'postgresql://postgres@db/test' }).databaseSchema).toBeNull()
+  })
+
+  it.each([
+    'x" CASCADE; DROP SCHEMA public CASCADE; --',
+    encodeURIComponent('x"; DROP TABLE "User"; --'),
+    'a.b',
+    '1abc',
+    '',
+    'a'.repeat(64),
+  ])('refuses the schema name %j in DATABASE_URL before any SQL runs', (schema) => {
+    const text = reason({ DATABASE_URL: `postgresql://postgres@db/test?schema=${schema}` })
+    expect(text).toMatch(/^the schema parameter of DATABASE_URL must be a plain identifier/)
+    expect(text).not.toContain('DROP')
+  })
+
   it('never echoes a connection string, which may hold a password', () => {
     const text = reason({ DATABASE_URL: 'mysql://user:hunter2hunter2@db/app' })
     expect(text).toMatch(/^DATABASE_URL must start with postgres/)
     expect(text).not.toContain('hunter2')
     expect(reason({ DATABASE_URL: 'not a url hunter2' })).not.toContain('hunter2')
+  })
+})
+
+describe('quoteSchemaName', () => {
+  it('quotes a plain identifier', () => {
+    expect(quoteSchemaName('Tessera_2')).toBe('"Tessera_2"')
+  })
+
+  it('throws for a name that could close the quotes', () => {
+    expect(() => quoteSchemaName('x"; DROP SCHEMA public; --')).toThrow(ConfigError)
   })
 })

@@ -10,6 +10,8 @@ export interface AppConfig {
   dataDir: string
   /** PostgreSQL instead of the embedded PGlite database when set. */
   databaseUrl: string | null
+  /** The `?schema=` parameter of `databaseUrl`, a plain identifier, or null without one. */
+  databaseSchema: string | null
   /** Redis denylist instead of the in-process one when set. */
   redisUrl: string | null
   /** Prefix of the demo's Redis keys. */
@@ -73,6 +75,33 @@ function url(env: Env, name: string, protocols: string[]): string | null {
     throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`)
   }
   return raw
+}
+
+/**
+ * `name` in double quotes for SQL, after checking that it is a plain identifier (letters,
+ * digits, `_`, at most 63 bytes): nothing in it can close the quotes, and PostgreSQL would
+ * silently truncate a longer name.
+ *
+ * @example
+ * ```ts
+ * await prisma.$executeRawUnsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteSchemaName('tessera')}`)
+ * ```
+ */
+export function quoteSchemaName(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
+    throw new ConfigError(
+      'the schema parameter of DATABASE_URL must be a plain identifier (letters, digits, _)',
+    )
+  }
+  return `"${name}"`
+}
+
+function databaseSchema(databaseUrl: string | null): string | null {
+  if (databaseUrl === null) return null
+  const schema = new URL(databaseUrl).searchParams.get('schema')
+  if (schema === null) return null
+  quoteSchemaName(schema)
+  return schema
 }
 
 function list(env: Env, name: string, fallback: string[]): string[] {
@@ -177,11 +206,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     )
   }
 
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'])
   return {
     host,
     port,
     dataDir: resolve(env.DATA_DIR || resolve(APP_DIR, 'data')),
-    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseUrl,
+    databaseSchema: databaseSchema(databaseUrl),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: redisPrefix(env),
     issuer,

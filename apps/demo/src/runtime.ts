@@ -14,14 +14,14 @@ import {
   toJwks,
 } from '@tessera/core'
 import { applyMigrations, createPrismaStore } from '@tessera/store-prisma'
+import { createPostgresAdapter } from '@tessera/store-prisma/postgres'
 import { createRedisDenylist } from '@tessera/store-redis'
 import { Redis } from 'ioredis'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
-import { type AppConfig, ConfigError } from './config.js'
+import { type AppConfig, ConfigError, quoteSchemaName } from './config.js'
 import type { AppContext, ProbeResult } from './context.js'
 import { PrismaClient } from './generated/prisma/client.js'
 import { prepareDummyHash } from './passwords.js'
-import { createPostgresAdapter } from './postgres.js'
 import { createUserRepository } from './users.js'
 
 const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../prisma/migrations')
@@ -91,7 +91,12 @@ async function probe(check: () => Promise<unknown>): Promise<ProbeResult> {
 /** Database client and how to close it: PGlite in `dataDir`, or PostgreSQL. */
 async function openDatabase(config: AppConfig) {
   if (config.databaseUrl) {
-    const { adapter, schema } = createPostgresAdapter(config.databaseUrl)
+    const schema = config.databaseSchema
+    // A short connect timeout: an unreachable database answers 503 rather than hanging.
+    const adapter = createPostgresAdapter(config.databaseUrl, {
+      ...(schema ? { schema } : {}),
+      connectionTimeoutMs: 3000,
+    })
     const prisma = new PrismaClient({ adapter })
     return { prisma, schema, close: () => prisma.$disconnect() }
   }
@@ -148,7 +153,8 @@ export async function createRuntime(config: AppConfig): Promise<AppContext> {
   try {
     // Like `prisma migrate deploy`, create the schema named in the URL when it is missing.
     if (database.schema) {
-      await database.prisma.$executeRawUnsafe(`CREATE SCHEMA IF NOT EXISTS "${database.schema}"`)
+      const schema = quoteSchemaName(database.schema)
+      await database.prisma.$executeRawUnsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
     }
     await applyMigrations(database.prisma, { migrationsDir: MIGRATIONS_DIR })
   } catch (error) {

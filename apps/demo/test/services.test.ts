@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import { createPostgresAdapter } from '@tessera/store-prisma/postgres'
 import { Redis } from 'ioredis'
 import { afterAll, describe } from 'vitest'
+import { quoteSchemaName } from '../src/config.js'
 import { PrismaClient } from '../src/generated/prisma/client.js'
-import { createPostgresAdapter } from '../src/postgres.js'
 import { flowSuite } from './flow.js'
 import { services } from './harness.js'
 
@@ -20,8 +21,8 @@ describe.skipIf(skipReason !== null)(
   `demo flow on PostgreSQL + Redis${skipReason ? ` (skipped: ${skipReason})` : ''}`,
   () => {
     afterAll(async () => {
-      const prisma = new PrismaClient({ adapter: createPostgresAdapter(databaseUrl).adapter })
-      await prisma.$executeRawUnsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+      const prisma = new PrismaClient({ adapter: createPostgresAdapter(databaseUrl) })
+      await prisma.$executeRawUnsafe(`DROP SCHEMA IF EXISTS ${quoteSchemaName(schema)} CASCADE`)
       await prisma.$disconnect()
 
       const redis = new Redis(redisUrl)
