@@ -63,6 +63,22 @@ function send(reply: FastifyReply, status: number, code: string, message: string
     .send({ statusCode: status, code, error: STATUS_TEXT[status] ?? 'Error', message })
 }
 
+// Fixed messages for body parsing failures: a parser's own message may quote the body (Node
+// 20's JSON.parse quotes a slice of it, and Fastify 4-style parsers pass that on with status
+// 400), and a login body holds a password.
+const BODY_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'request body is too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported media type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'request body is empty',
+}
+const BODY_INVALID_MESSAGE = 'request body is not valid'
+
+function bodyErrorMessage(error: FastifyError, code: string | undefined): string | undefined {
+  if (code?.startsWith('FST_ERR_CTP_')) return BODY_MESSAGES[code] ?? BODY_INVALID_MESSAGE
+  if (error instanceof SyntaxError) return BODY_INVALID_MESSAGE
+  return undefined
+}
+
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' ? code : undefined
@@ -70,8 +86,8 @@ function codeOf(error: unknown): string | undefined {
 
 /**
  * Fastify error handler: coded errors from core and the demo get their status from
- * {@link STATUS_BY_CODE}, schema failures are 400s naming the field, anything else is a 500
- * whose details stay in the log.
+ * {@link STATUS_BY_CODE}, schema failures are 400s naming the field, body parsing failures
+ * get a fixed message, anything else is a 500 whose details stay in the log.
  */
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const code = codeOf(error)
@@ -95,7 +111,8 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
 
   const status = error.statusCode
   if (status && status >= 400 && status < 500) {
-    return send(reply, status, code ?? 'ERR_REQUEST_INVALID', error.message)
+    const message = bodyErrorMessage(error, code) ?? error.message
+    return send(reply, status, code ?? 'ERR_REQUEST_INVALID', message)
   }
 
   request.log.error({ err: error }, 'unhandled error')

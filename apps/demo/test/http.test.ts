@@ -37,6 +37,16 @@ describe('request validation, token transport and headers', () => {
     expect(reply.status).toBe(400)
   })
 
+  it('answers a malformed login body with a fixed message that quotes none of it', async () => {
+    const secret = 'hunter2-horse-battery'
+    const reply = await client.request('POST', '/auth/login', {
+      raw: { body: `{"email": "a@example.com", "password": ${secret}}`, type: 'application/json' },
+    })
+    expect(reply.status).toBe(400)
+    expect(reply.body).toMatchObject({ message: 'request body is not valid' })
+    expect(JSON.stringify(reply.body)).not.toContain(secret.slice(0, 6))
+  })
+
   it('answers 415 for a body of another media type', async () => {
     const reply = await client.request('POST', '/auth/login', {
       raw: { body: 'email=a', type: 'application/x-www-form-urlencoded' },
