@@ -5,14 +5,10 @@
  *
  * @module
  */
-import {
-  createHmac,
-  createPublicKey,
-  generateKeyPairSync,
-  type JsonWebKey,
-  KeyObject,
-} from 'node:crypto'
+import { createHmac, createPublicKey, type JsonWebKey, KeyObject } from 'node:crypto'
 import { createSignature } from '../access-token/signature.js'
+import { generateKey } from '../keys/generate.js'
+import { isSigningAlgorithm } from '../keys/key-type.js'
 import type { SigningAlgorithm } from '../types.js'
 
 /** Stable identifiers of the forged variants. */
@@ -109,24 +105,84 @@ type Json = Record<string, unknown>
 const b64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64url')
 const encodeJson = (value: Json) => b64(JSON.stringify(value))
 
-function decodePart(segment: string | undefined, part: string): Json {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(segment ?? '', 'base64url').toString('utf8'))
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Json
-  } catch {
-    // Reported below without echoing the token.
+/** The input of {@link decodeTokenParts} is not a compact JWS of JSON object header and claims. */
+export class TokenPartsError extends TypeError {
+  /** The part at fault; the message names it, never its content. */
+  readonly part: 'token' | 'header' | 'claims' | 'signature'
+
+  constructor(part: TokenPartsError['part'], message: string) {
+    super(message)
+    this.name = 'TokenPartsError'
+    this.part = part
   }
-  throw new TypeError(`forgeTokens needs a compact JWS whose ${part} is a JSON object`)
 }
 
-function isSigningAlgorithm(alg: unknown): alg is SigningAlgorithm {
-  return alg === 'ES256' || alg === 'RS256' || alg === 'EdDSA'
+/** A compact JWS decoded by {@link decodeTokenParts}; nothing about it is verified. */
+export interface DecodedTokenParts {
+  header: Record<string, unknown>
+  claims: Record<string, unknown>
+  /** The decoded signature bytes; empty for an unsigned token. */
+  signature: Uint8Array
 }
 
-function generateAttackerKey(alg: SigningAlgorithm) {
-  if (alg === 'RS256') return generateKeyPairSync('rsa', { modulusLength: 2048 })
-  if (alg === 'EdDSA') return generateKeyPairSync('ed25519')
-  return generateKeyPairSync('ec', { namedCurve: 'P-256' })
+const BASE64URL_ALPHABET = /^[A-Za-z0-9_-]*$/
+const PART_NAMES = ['header', 'claims', 'signature'] as const
+
+function decodeObject(segment: string, part: 'header' | 'claims'): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'))
+  } catch {
+    throw new TokenPartsError(part, `${part} is not valid JSON`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TokenPartsError(part, `${part} is not a JSON object`)
+  }
+  return value as Record<string, unknown>
+}
+
+/**
+ * Decodes the header, claims and signature of a compact JWS without verifying anything,
+ * for tools that look at tokens (forgeries, inspection). Lenient where the verifier is
+ * strict: empty segments (an unsigned token), non-canonical base64url and invalid UTF-8 are
+ * accepted; only three base64url-alphabet segments with JSON object header and claims are
+ * required. Never use it to decide whether a token is trusted. Throws
+ * {@link TokenPartsError} (a `TypeError`) naming the part at fault, never echoing the token.
+ *
+ * @example
+ * ```ts
+ * import { decodeTokenParts } from '@tessera/core/forge'
+ *
+ * const { header, claims, signature } = decodeTokenParts(accessToken)
+ * console.log(header.kid, claims.exp, signature.length)
+ * ```
+ */
+export function decodeTokenParts(token: string): DecodedTokenParts {
+  const segments = token.split('.')
+  if (segments.length !== 3) {
+    throw new TokenPartsError(
+      'token',
+      `token must have 3 dot-separated parts, found ${segments.length}`,
+    )
+  }
+  for (const [index, segment] of segments.entries()) {
+    const part = PART_NAMES[index]!
+    if (!BASE64URL_ALPHABET.test(segment)) {
+      throw new TokenPartsError(part, `${part} is not base64url`)
+    }
+  }
+  const [header, claims, signature] = segments as [string, string, string]
+  return {
+    header: decodeObject(header, 'header'),
+    claims: decodeObject(claims, 'claims'),
+    signature: Buffer.from(signature, 'base64url'),
+  }
+}
+
+/** A fresh key pair of `alg` (RSA 2048 bits), generated as the key set generates its keys. */
+async function attackerKeyPair(alg: SigningAlgorithm) {
+  const { privateKey, publicKey } = await generateKey(alg)
+  return { privateKey: privateKey!, publicKey }
 }
 
 /** A {@link TokenSigner} over a private key, using the header's `alg`. */
@@ -171,14 +227,12 @@ export async function forgeTokens(
   token: string,
   options: ForgeOptions = {},
 ): Promise<ForgedToken[]> {
-  const [headerSegment, payloadSegment, signatureSegment] = token.split('.')
-  const header = decodePart(headerSegment, 'header')
-  const payload = decodePart(payloadSegment, 'payload')
-  const signature = signatureSegment ?? ''
+  const { header, claims: payload } = decodeTokenParts(token)
+  const [headerSegment, payloadSegment, signature] = token.split('.') as [string, string, string]
   const now = Math.floor((options.now ?? new Date()).getTime() / 1000)
   const signer = options.signer ?? (options.privateKey && privateKeySigner(options.privateKey))
   const attackerAlg = isSigningAlgorithm(header.alg) ? header.alg : 'ES256'
-  const attacker = options.attackerKey ?? generateAttackerKey(attackerAlg)
+  const attacker = options.attackerKey ?? (await attackerKeyPair(attackerAlg))
   const attackerSigner = privateKeySigner(attacker.privateKey)
   const attackerJwk = attacker.publicKey.export({ format: 'jwk' })
 
