@@ -52,12 +52,13 @@ export async function authRoutes(app: FastifyInstance, context: AppContext) {
   }
 
   // Claims of a bearer token that verifies, or null for one that does not (expired, forged,
-  // malformed). An unreachable store is still an error: it is not the token's fault.
+  // malformed). Without `checkRevocation` verification does no I/O, so every TokenError is
+  // about the token itself; anything else is a bug and still propagates.
   async function verifiedOrNull(accessToken: string) {
     try {
       return (await tessera.verifyAccessToken(accessToken)).claims
     } catch (error) {
-      if (error instanceof TokenError && !error.code.endsWith('_UNAVAILABLE')) return null
+      if (error instanceof TokenError) return null
       throw error
     }
   }
