@@ -252,7 +252,7 @@ export async function authRoutes(app: FastifyInstance, context: AppContext) {
     {
       preHandler: app.requireAuth({ checkRevocation: true }),
       schema: {
-        summary: 'Revoke every session of the user',
+        summary: 'Log out everywhere: revoke every token family and access token of the user',
         security: bearerSecurity,
         response: { 204: { type: 'null' }, ...errors(401, 503) },
       },
@@ -271,7 +271,7 @@ export async function authRoutes(app: FastifyInstance, context: AppContext) {
     {
       preHandler: [app.requireAuth({ checkRevocation: true }), passwordLimit],
       schema: {
-        summary: 'Change password: revokes every session, returns a fresh one',
+        summary: 'Change password: revokes every token family of the user, starts a new one',
         security: bearerSecurity,
         body: changePasswordBody,
         response: { 200: tokenResponse, ...errors(400, 401, 403, 429, 503) },
