@@ -33,22 +33,19 @@ const ROTATE = `WITH "used" AS (
    WHERE "id" = $1::text AND "used_at" IS NULL AND "revoked_at" IS NULL
      AND "expires_at" > $2::timestamp(3) AND "family_expires_at" > $2::timestamp(3)
   RETURNING "id"
-), "successor" AS (
-  INSERT INTO "tessera_refresh_token" (${COLUMNS})
-  SELECT $3::text, $4::text, $5::text, $6::text, $7::int, $8::text, $9::text,
-    $10::timestamp(3), $11::timestamp(3), $12::timestamp(3), $13::timestamp(3), $14::text,
-    $15::timestamp(3)
-    FROM "used"
-  RETURNING "id"
 ), "issued" AS (
   INSERT INTO "tessera_access_token" ("refresh_token_id", "jti", "expires_at")
-  SELECT "successor"."id", "given"."jti", "given"."expires_at"::timestamp(3)
-    FROM "successor",
+  SELECT $3::text, "given"."jti", "given"."expires_at"::timestamp(3)
+    FROM "used",
          unnest($16::text[], $17::text[]) WITH ORDINALITY AS "given" ("jti", "expires_at", "ord")
    ORDER BY "given"."ord"
   ON CONFLICT DO NOTHING
 )
-SELECT "id" FROM "successor"`
+INSERT INTO "tessera_refresh_token" (${COLUMNS})
+SELECT $3::text, $4::text, $5::text, $6::text, $7::int, $8::text, $9::text,
+  $10::timestamp(3), $11::timestamp(3), $12::timestamp(3), $13::timestamp(3), $14::text,
+  $15::timestamp(3)
+  FROM "used"`
 
 function id() {
   return randomBytes(16).toString('base64url')

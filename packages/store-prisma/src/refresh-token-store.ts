@@ -263,11 +263,7 @@ export function createPrismaRefreshTokenStore(
   async function rotateUnused(request: RotateRequest, successor: RefreshTokenRecord) {
     if (!(await probeOnce(db, schema))) return false
     try {
-      const rows = await db.$queryRawUnsafe<unknown[]>(
-        statement,
-        ...rotateArguments(request, successor),
-      )
-      return rows.length === 1
+      return (await db.$executeRawUnsafe(statement, ...rotateArguments(request, successor))) === 1
     } catch (error) {
       if (isUndefinedTable(error)) return false
       throw error

@@ -72,9 +72,10 @@ export function foundRecord(row: FoundRow): RefreshTokenRecord {
 
 /**
  * The happy path of `rotate` as one statement: the conditional UPDATE that marks the presented
- * token used feeds the INSERT of the successor, which feeds the INSERT of its access tokens.
- * It returns the successor's id when the token was live and unused, and no row otherwise (in
- * which case nothing changed). Being one statement, it commits or fails as a whole without an
+ * token used feeds the INSERTs of the successor and of its access tokens (whose foreign key is
+ * checked at the end of the statement, once the successor is in). It inserts one row when the
+ * token was live and unused, and none otherwise (in which case nothing changed), so it runs
+ * with `$executeRaw`, which maps no result rows. Being one statement, it commits or fails as a whole without an
  * explicit transaction, and the conditional UPDATE takes the same row lock as before: under
  * READ COMMITTED a concurrent rotation waits for it, re-checks `used_at IS NULL` and matches
  * nothing.
@@ -93,24 +94,21 @@ export function rotateStatement(schema?: string): string {
    WHERE "id" = $1::text AND "used_at" IS NULL AND "revoked_at" IS NULL
      AND "expires_at" > $2::timestamp(3) AND "family_expires_at" > $2::timestamp(3)
   RETURNING "id"
-), "successor" AS (
-  INSERT INTO ${refreshTokens} ("id", "family_id", "user_id", "token_hash", "generation",
-    "parent_id", "device_hash", "created_at", "expires_at", "family_expires_at", "used_at",
-    "successor_id", "revoked_at")
-  SELECT $3::text, $4::text, $5::text, $6::text, $7::int, $8::text, $9::text,
-    $10::timestamp(3), $11::timestamp(3), $12::timestamp(3), $13::timestamp(3), $14::text,
-    $15::timestamp(3)
-    FROM "used"
-  RETURNING "id"
 ), "issued" AS (
   INSERT INTO ${accessTokens} ("refresh_token_id", "jti", "expires_at")
-  SELECT "successor"."id", "given"."jti", "given"."expires_at"::timestamp(3)
-    FROM "successor",
+  SELECT $3::text, "given"."jti", "given"."expires_at"::timestamp(3)
+    FROM "used",
          unnest($16::text[], $17::text[]) WITH ORDINALITY AS "given" ("jti", "expires_at", "ord")
    ORDER BY "given"."ord"
   ON CONFLICT DO NOTHING
 )
-SELECT "id" FROM "successor"`
+INSERT INTO ${refreshTokens} ("id", "family_id", "user_id", "token_hash", "generation",
+  "parent_id", "device_hash", "created_at", "expires_at", "family_expires_at", "used_at",
+  "successor_id", "revoked_at")
+SELECT $3::text, $4::text, $5::text, $6::text, $7::int, $8::text, $9::text,
+  $10::timestamp(3), $11::timestamp(3), $12::timestamp(3), $13::timestamp(3), $14::text,
+  $15::timestamp(3)
+  FROM "used"`
 }
 
 function iso(date: Date | null): string | null {
