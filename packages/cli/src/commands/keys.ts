@@ -5,7 +5,6 @@ import {
   generateKeySet,
   type KeySet,
   loadKeySet,
-  type ManagedKey,
   rotateKeySet,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
@@ -36,11 +35,6 @@ function algOption(description: string) {
 function assertModulusFits(modulusLength: number | undefined, alg: SigningAlgorithm, why: string) {
   if (modulusLength !== undefined && alg !== 'RS256')
     throw new CliError(`--modulus-length applies only to RS256; ${why}`, 2)
-}
-
-/** Modulus length of an RSA key, to keep it when rotating. */
-function rsaModulusLength(key: ManagedKey): number | undefined {
-  return key.alg === 'RS256' ? key.publicKey.asymmetricKeyDetails?.modulusLength : undefined
 }
 
 async function exists(file: string) {
@@ -111,7 +105,7 @@ export function registerKeysCommand(program: Command, io: CliIo): Command {
     .addOption(algOption('algorithm of the fresh next key (default: that of the current next key)'))
     .option(
       '--modulus-length <bits>',
-      'RSA modulus length of a fresh RS256 next key (default: that of an RS256 next key, else 2048)',
+      'RSA modulus length of a fresh RS256 next key (default: that of the current RSA keys, else 2048)',
       integer(2048),
     )
     .action(async (options: RotateOptions) => {
@@ -127,12 +121,11 @@ export function registerKeysCommand(program: Command, io: CliIo): Command {
           alg,
           `the fresh next key would be ${alg} like the current one (pass --alg RS256 to switch)`,
         )
-      const modulusLength =
-        options.modulusLength ?? (alg === 'RS256' && next ? rsaModulusLength(next) : undefined)
+      // Without --modulus-length, rotateKeySet keeps the size of the current RSA keys.
       const rotated = await rotateKeySet(set, {
         retainSeconds: options.retainSeconds,
         ...(options.alg ? { alg: options.alg } : {}),
-        ...(modulusLength ? { modulusLength } : {}),
+        ...(options.modulusLength ? { modulusLength: options.modulusLength } : {}),
       })
       await saveKeySet(rotated, file)
       const dropped = set.keys.filter((key) => !rotated.keys.some((k) => k.kid === key.kid))

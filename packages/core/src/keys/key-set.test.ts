@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { KeySetError } from '../errors.js'
 import type { KeySet, ManagedKey } from '../types.js'
 import { generateKey } from './generate.js'
@@ -121,6 +121,41 @@ describe('rotateKeySet', () => {
 
     expect(activeKey(rotated).alg).toBe('ES256')
     expect(rotated.keys.find((key) => key.state === 'next')?.alg).toBe('EdDSA')
+  })
+
+  describe('RSA modulus length of the fresh next key', () => {
+    const modulusOf = (key: ManagedKey | undefined) =>
+      key?.publicKey.asymmetricKeyDetails?.modulusLength
+    const nextOf = (set: KeySet) => set.keys.find((key) => key.state === 'next')
+    let rsa3072: KeySet
+
+    beforeAll(async () => {
+      rsa3072 = await generateKeySet('RS256', { modulusLength: 3072, now: T0 })
+    })
+
+    it('keeps the size of the current next key by default', async () => {
+      const rotated = await rotateKeySet(rsa3072, { now: seconds(1) })
+      expect(modulusOf(nextOf(rotated))).toBe(3072)
+    })
+
+    it('uses the size it is given', async () => {
+      const rotated = await rotateKeySet(rsa3072, { now: seconds(1), modulusLength: 2048 })
+      expect(modulusOf(nextOf(rotated))).toBe(2048)
+    })
+
+    it('takes the size of an RS256 active key when the next key is not RSA', async () => {
+      // Active RS256 (3072 bits), next ES256: switching the fresh key back to RS256.
+      const migrating = await rotateKeySet(rsa3072, { now: seconds(1), alg: 'ES256' })
+      expect(activeKey(migrating).alg).toBe('RS256')
+      const back = await rotateKeySet(migrating, { now: seconds(2), alg: 'RS256' })
+      expect(modulusOf(nextOf(back))).toBe(3072)
+    })
+
+    it('uses 2048 bits when no key of the set is RSA', async () => {
+      const set = await generateKeySet('ES256', { now: T0 })
+      const rotated = await rotateKeySet(set, { now: seconds(1), alg: 'RS256' })
+      expect(modulusOf(nextOf(rotated))).toBe(2048)
+    })
   })
 
   it('refuses a set without a next key', async () => {

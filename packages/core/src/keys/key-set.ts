@@ -30,8 +30,10 @@ export interface RotateKeySetOptions {
    */
   alg?: SigningAlgorithm
   /**
-   * RSA modulus length of the fresh `next` key when it is RS256.
-   * @default 2048
+   * RSA modulus length of the fresh `next` key when it is RS256; values below 2048 are
+   * refused.
+   * @default the modulus length of the current `next` key if it is RS256, else of the
+   * `active` key if it is RS256, else 2048; rotation never shrinks an RSA key set silently
    */
   modulusLength?: number
 }
@@ -124,9 +126,16 @@ export function verificationKey(set: KeySet, kid: string): ManagedKey | undefine
   return set.keys.find((key) => key.kid === kid && key.state !== 'retired')
 }
 
+/** Modulus length of the first RS256 key of `keys`, so that rotation keeps an RSA size. */
+function rsaModulusLength(...keys: ManagedKey[]): number | undefined {
+  const rsa = keys.find((key) => key.alg === 'RS256')
+  return rsa?.publicKey.asymmetricKeyDetails?.modulusLength
+}
+
 /**
  * One rotation step, as a pure function returning a new set: the `next` key becomes `active`,
- * the `active` key becomes `retiring`, a fresh `next` key is generated, and keys that have
+ * the `active` key becomes `retiring`, a fresh `next` key is generated (of the size of the
+ * current RSA keys unless told otherwise), and keys that have
  * been `retiring` for at least `retainSeconds` are dropped (retired). Keys retiring for less
  * stay, so tokens they signed keep verifying until they expire.
  *
@@ -153,10 +162,13 @@ export async function rotateKeySet(
   if (!next) throw new KeySetError('key set has no next key to promote')
   if (!next.privateKey) throw new KeySetError(`next key ${next.kid} has no private key`)
 
-  const fresh = await generateKey(options.alg ?? next.alg, {
+  const alg = options.alg ?? next.alg
+  const modulusLength =
+    options.modulusLength ?? (alg === 'RS256' ? rsaModulusLength(next, current) : undefined)
+  const fresh = await generateKey(alg, {
     state: 'next',
     now,
-    ...(options.modulusLength ? { modulusLength: options.modulusLength } : {}),
+    ...(modulusLength !== undefined ? { modulusLength } : {}),
   })
 
   const retainMs = retainSeconds * 1000
