@@ -3,8 +3,33 @@ import { CommanderError } from 'commander'
 import { CliError, type CliIo, processIo } from './io.js'
 import { createProgram } from './program.js'
 
-/** Exit codes: 0 success, 1 failure (such as a bad key file), 2 bad arguments. */
+/**
+ * Exit code of a failure: a bad key file, an unreadable input, or a finding (`scan` found a
+ * forgery accepted). Success is 0.
+ *
+ * @example
+ * ```ts
+ * import { EXIT_FAILURE, main } from '@tessera/cli'
+ *
+ * if ((await main(['node', 'tessera', 'keys', 'jwks', '--dir', './keys'])) === EXIT_FAILURE) {
+ *   console.error('no usable key set in ./keys')
+ * }
+ * ```
+ */
 export const EXIT_FAILURE = 1
+
+/**
+ * Exit code of a usage error: unknown command or option, bad argument value, or input the
+ * command cannot work with (such as a token that is not a JWS).
+ *
+ * @example
+ * ```ts
+ * import { EXIT_USAGE, main } from '@tessera/cli'
+ *
+ * const code = await main(['node', 'tessera', 'keys', 'generate']) // --alg is missing
+ * code === EXIT_USAGE // true
+ * ```
+ */
 export const EXIT_USAGE = 2
 
 function firstLine(message: string): string {
@@ -18,7 +43,7 @@ function firstLine(message: string): string {
  *
  * @example
  * ```ts
- * import { main } from '@tessera/cli/main'
+ * import { main } from '@tessera/cli'
  *
  * const code = await main(['node', 'tessera', 'keys', 'jwks', '--dir', './keys'])
  * ```
