@@ -173,6 +173,57 @@ describe('tessera scan', () => {
     expect(output).not.toMatch(/[\w-]{8,}\.[\w-]{8,}\.[\w-]*/)
   })
 
+  it('prints --url and --jwks without their query, in text and in --json', async () => {
+    const { token, jwks, publicKey } = await issuer()
+    const url = await serve(weakCheck(publicKey), jwks)
+    const secretUrl = `${url}?access_token=url-query-secret#url-fragment-secret`
+    const secretJwks = `${new URL(url).origin}/.well-known/jwks.json?key=jwks-query-secret`
+
+    const text = await scan('--url', secretUrl, '--jwks', secretJwks, '--token', token)
+    const json = await scanJson('--url', secretUrl, '--jwks', secretJwks, '--token', token)
+
+    expect(json.report.url).toBe(`${url}?…`)
+    expect(json.report.jwks).toMatchObject({
+      source: `${new URL(secretJwks).origin}/.well-known/jwks.json?…`,
+    })
+    // The JWKS was still fetched with its query: the HS256 variants were sent.
+    expect(verdicts(json.report, 'accepted')).toContain('hs256-public-pem')
+    for (const output of [text.stdout, text.stderr, json.stdout, json.stderr]) {
+      expect(output).not.toMatch(/url-query-secret|url-fragment-secret|jwks-query-secret/)
+    }
+    expect(text.stdout).toContain(`${url}?…`)
+  })
+
+  it('refuses a --url with credentials without printing them', async () => {
+    const { token } = await issuer()
+    const withCredentials = 'http://scan-user:scan-password@127.0.0.1:9/me'
+
+    const { code, stdout, stderr } = await scan('--url', withCredentials, '--token', token)
+
+    expect(code).toBe(2)
+    expect(stderr).toBe('error: --url with credentials (user:password@) is not supported\n')
+    expect(stdout + stderr).not.toMatch(/scan-user|scan-password/)
+  })
+
+  it('prints a --jwks URL with credentials without them', async () => {
+    const { token, jwks, publicKey } = await issuer()
+    const url = await serve(weakCheck(publicKey), jwks)
+    const origin = new URL(url).origin
+    const secretJwks = origin.replace('://', '://jwks-user:jwks-password@')
+
+    const { report, stdout } = await scanJson(
+      '--url',
+      url,
+      '--jwks',
+      `${secretJwks}/j.json`,
+      '--token',
+      token,
+    )
+
+    expect(report.jwks.source).toBe(`${origin}/j.json`)
+    expect(stdout).not.toMatch(/jwks-user|jwks-password/)
+  })
+
   it('stops at --max-requests and reports the scan incomplete', async () => {
     const { tessera, token, jwks } = await issuer()
     const url = await serve(async (presented) => {

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander'
+import { displaySource, hasCredentials } from '../display-source.js'
 import { TokenDecodeError } from '../inspect/decode.js'
 import { CliError, type CliIo } from '../io.js'
 import { BaselineBudgetError, ScanSetupError } from '../scan/classify.js'
@@ -56,7 +57,8 @@ function collectHeader(
  * Registers `tessera scan`: sends forged variants of one valid token to an endpoint and
  * reports which ones it accepts. Exit codes: 0 nothing accepted, 1 a forgery accepted or a
  * forged key URL fetched, 2 bad arguments, unusable baselines or an exhausted budget.
- * Neither the valid token nor a forged one is ever printed; forgeries appear by id.
+ * Neither the valid token nor a forged one is ever printed; forgeries appear by id, and the
+ * `--url` and `--jwks` URLs without credentials, query or fragment.
  */
 export function registerScanCommand(program: Command, io: CliIo): Command {
   return program
@@ -73,6 +75,9 @@ export function registerScanCommand(program: Command, io: CliIo): Command {
     .option('--timeout <seconds>', 'time limit of each request', positiveInteger, 5)
     .option('--max-time <seconds>', 'time limit of the whole scan', positiveInteger, 120)
     .action(async (options: ScanCommandOptions) => {
+      // Named without the value: commander would echo it, credentials included.
+      if (hasCredentials(options.url))
+        throw new CliError('--url with credentials (user:password@) is not supported', 2)
       const report = await runScan({
         url: options.url,
         token: options.token,
@@ -95,7 +100,7 @@ export function registerScanCommand(program: Command, io: CliIo): Command {
         if (error instanceof ScanSetupError || error instanceof TokenDecodeError)
           throw new CliError(error.message, 2)
         if (error instanceof Error && /fetch failed|aborted|timeout/i.test(error.message))
-          throw new CliError(`cannot reach ${options.url}`, 2)
+          throw new CliError(`cannot reach ${displaySource(options.url)}`, 2)
         throw error
       })
 

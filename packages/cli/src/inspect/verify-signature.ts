@@ -9,6 +9,7 @@ import {
   type JSONWebKeySet,
   type JWSHeaderParameters,
 } from 'jose'
+import { displaySource, hasCredentials, isUrl } from '../display-source.js'
 
 /**
  * Why a signature was not verified: it does not verify (`bad-signature`), no key of the JWKS
@@ -157,11 +158,6 @@ export async function readJwksFile(path: string): Promise<JSONWebKeySet> {
   return loadJwks(path)
 }
 
-/** Whether a `--jwks` value is a URL rather than a file path. */
-export function isUrl(value: string): boolean {
-  return /^https?:\/\//i.test(value)
-}
-
 async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8')
@@ -184,7 +180,7 @@ async function fetchText(url: string, options: VerifySignatureOptions): Promise<
   const fetchImpl = options.fetch ?? globalThis.fetch
   const failure = (error: unknown) => new JwksUnavailableError(url, fetchFailure(error, timeoutMs))
   if (!URL.canParse(url)) throw new JwksUnavailableError(url, 'not a valid URL')
-  if (/^https?:\/\/[^/?#]*@/i.test(url))
+  if (hasCredentials(url))
     throw new JwksUnavailableError(url, 'credentials in the URL are not supported')
   let response: Response
   try {
@@ -235,17 +231,6 @@ function fetchFailure(error: unknown, timeoutMs: number): string {
   // Such as undici's "bad port"; the message of a cause never holds the request's headers.
   const message = cause instanceof Error ? cause.message : ''
   return /^[\w .,'-]{1,40}$/.test(message) ? `request failed (${message})` : 'request failed'
-}
-
-/** A URL without credentials, query or fragment, which may hold secrets; a path as it is. */
-function displaySource(source: string): string {
-  if (!isUrl(source)) return source
-  try {
-    const url = new URL(source)
-    return `${url.origin}${url.pathname}${url.search ? '?…' : ''}`
-  } catch {
-    return '(an invalid URL)'
-  }
 }
 
 function isJwks(value: unknown): value is JSONWebKeySet {

@@ -1,8 +1,9 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import type { ForgedToken, ForgeOptions, TokenSigner } from '@tessera/core/forge'
 import { forgeTokens } from '@tessera/core/forge'
+import { displaySource, isUrl } from '../display-source.js'
 import { decodeToken } from '../inspect/decode.js'
-import { isUrl, readJwksFile } from '../inspect/verify-signature.js'
+import { readJwksFile } from '../inspect/verify-signature.js'
 import {
   assertUsableBaselines,
   BaselineBudgetError,
@@ -55,8 +56,12 @@ export interface ScanResult {
   note?: string
 }
 
-/** Everything a scan found. Never holds the valid token or a forged one. */
+/**
+ * Everything a scan found. Never holds the valid token or a forged one, nor the credentials,
+ * query or fragment of the endpoint or JWKS URL.
+ */
 export interface ScanReport {
+  /** The endpoint, as `displaySource` shows it. */
   url: string
   method: string
   baselines: Baselines
@@ -186,14 +191,16 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
     await keyServer.close()
   }
 
+  // Printed and written to --json output: without credentials, query or fragment.
+  const shownJwks = displaySource(jwksSource)
   return {
-    url: options.url,
+    url: displaySource(options.url),
     method,
     baselines,
     jwks:
       'jwk' in jwks
-        ? { source: jwksSource, kid: jwks.kid }
-        : { source: jwksSource, error: jwks.error },
+        ? { source: shownJwks, kid: jwks.kid }
+        : { source: shownJwks, error: jwks.error },
     results,
     requests: budget.used,
     incomplete,
