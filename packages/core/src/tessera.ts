@@ -35,12 +35,35 @@ export interface Tessera {
   /** Rotates a refresh token: single use, reuse detection, grace replay. */
   refreshTokens(refreshToken: string, options?: RefreshTokenOptions): Promise<TokenPair>
   /**
-   * Revokes a token family and denylists its access tokens. Given a whole `<id>.<secret>` (a
-   * logout route passing the cookie as is), it revokes only when the secret matches and
-   * otherwise does nothing, like for an unknown id. Given a bare id, it revokes without proof:
-   * an administrative call for server-side code only, never with a client-supplied value.
+   * Logout: revokes the token family of a refresh token and denylists its access tokens. Takes
+   * the whole `<id>.<secret>` (a logout route passes the cookie as is) and revokes only when
+   * the secret matches. A bare id, a malformed or unknown token and a wrong secret revoke
+   * nothing, without an error and after the same work as a valid token, so the call tells a
+   * caller nothing about which ids exist.
+   *
+   * @example
+   * ```ts
+   * const cookie = request.cookies.refresh_token
+   * if (cookie) await tessera.revokeRefreshToken(cookie)
+   * ```
    */
-  revokeRefreshToken(tokenId: string): Promise<void>
+  revokeRefreshToken(refreshToken: string): Promise<void>
+  /**
+   * Administrative revocation by family id, without the token's secret: revokes every refresh
+   * token of the family, denylists their access tokens and emits `family.revoked` (reason
+   * `revoked`) when the family's first token is still stored to name the user. An unknown id
+   * does nothing; an empty one throws a `TypeError`. For server-side code acting on its own
+   * authority (an admin action after its role check, a reaction to an audit event), never to
+   * let a client log out with an id: ids are not secret (a `RefreshTokenReuseError` carries
+   * one as `familyId`), so logout goes through {@link Tessera.revokeRefreshToken}.
+   *
+   * @example
+   * ```ts
+   * // An administrator ends one session of a user, from the family id of an audit event.
+   * await tessera.revokeTokenFamily(event.familyId)
+   * ```
+   */
+  revokeTokenFamily(familyId: string): Promise<void>
   /**
    * Bumps the user's token version, then revokes every refresh token of the user and
    * denylists their access tokens. A login running at the same time on any instance fails
@@ -97,6 +120,7 @@ export function createTessera(options: TesseraOptions): Tessera {
     issueTokens: refresh.issueTokens,
     refreshTokens: refresh.refreshTokens,
     revokeRefreshToken: refresh.revokeRefreshToken,
+    revokeTokenFamily: refresh.revokeTokenFamily,
     revokeAllUserTokens: refresh.revokeAllUserTokens,
     revokeAccessToken: refresh.revokeAccessToken,
     cleanup: refresh.cleanup,

@@ -225,16 +225,10 @@ export async function authRoutes(app: FastifyInstance, context: AppContext) {
     async (request, reply) => {
       assertSameSite(request, config.allowedOrigins)
 
-      // Only a whole `<id>.<secret>`: core then checks the secret. A bare id would be an
-      // administrative revocation without proof, so a cookie without a secret revokes nothing.
+      // Core revokes only when the cookie's secret matches and silently ignores anything else
+      // (a bare id, a wrong secret, garbage), so a forged cookie logs nobody out.
       const refreshToken = request.cookies[REFRESH_COOKIE]
-      if (refreshToken?.includes('.')) {
-        try {
-          await tessera.revokeRefreshToken(refreshToken)
-        } catch (error) {
-          if (!(error instanceof InvalidRefreshTokenError)) throw error
-        }
-      }
+      if (refreshToken) await tessera.revokeRefreshToken(refreshToken)
       reply.clearCookie(REFRESH_COOKIE, cookieOptions())
       reply.clearCookie(DEVICE_COOKIE, cookieOptions())
 

@@ -311,8 +311,17 @@ describe('createRefreshTokenService', () => {
   it('links the login access token to the family so logout denylists it', async () => {
     const { tessera, stores } = setup()
     const login = await tessera.issueTokens('user-1')
-    await tessera.revokeRefreshToken(login.refreshToken.split('.')[0] ?? '')
+    await tessera.revokeRefreshToken(login.refreshToken)
     expect(await stores.denylist.has(decodeJwt(login.accessToken).jti ?? '')).toBe(true)
+  })
+
+  it('links the login access token to the family so revokeTokenFamily denylists it', async () => {
+    const { tessera, stores, events } = setup()
+    const login = await tessera.issueTokens('user-1')
+    const familyId = login.refreshToken.split('.')[0] ?? ''
+    await tessera.revokeTokenFamily(familyId)
+    expect(await stores.denylist.has(decodeJwt(login.accessToken).jti ?? '')).toBe(true)
+    expect(events.at(-1)).toMatchObject({ type: 'family.revoked', familyId, reason: 'revoked' })
   })
 
   describe('a login racing revokeAllUserTokens', () => {
@@ -456,6 +465,51 @@ describe('createRefreshTokenService', () => {
     expect(events.map((event) => event.type)).toEqual(['family.started'])
     expect(await stores.denylist.has(decodeJwt(login.accessToken).jti ?? '')).toBe(false)
     await expect(tessera.refreshTokens(login.refreshToken)).resolves.toBeDefined()
+  })
+
+  it('revokes nothing when only the id of a token is presented', async () => {
+    const { tessera, stores, events } = setup()
+    const login = await tessera.issueTokens('user-1')
+
+    await tessera.revokeRefreshToken(login.refreshToken.split('.')[0] ?? '')
+
+    expect(events.map((event) => event.type)).toEqual(['family.started'])
+    expect(await stores.denylist.has(decodeJwt(login.accessToken).jti ?? '')).toBe(false)
+    await expect(tessera.refreshTokens(login.refreshToken)).resolves.toBeDefined()
+  })
+
+  it('does the same lookup, hashing and comparison for every token it ignores', async () => {
+    const { stores } = setup()
+    const store = stores.refreshTokenStore
+    const spied: RefreshTokenStore = {
+      ...store,
+      findById: vi.fn(store.findById),
+      revokeFamily: vi.fn(store.revokeFamily),
+    }
+    const counted = createTessera({
+      keys,
+      issuer: 'https://issuer.test',
+      audience: 'https://audience.test',
+      secret: SECRET,
+      ...stores,
+      refreshTokenStore: spied,
+    })
+    const valid = await counted.generateRefreshToken('user-1')
+    const [id = '', secret = ''] = valid.split('.')
+    const unknown = `${'B'.repeat(id.length)}.${secret}`
+    const wrongSecret = `${id}.${'C'.repeat(secret.length)}`
+
+    const ignored = [id, '', 'garbage', `${id}.${secret}=`, 42 as unknown as string]
+    for (const presented of [...ignored, unknown, wrongSecret]) {
+      vi.mocked(timingSafeEqual).mockClear()
+      vi.mocked(createHash).mockClear()
+      vi.mocked(spied.findById).mockClear()
+      await expect(counted.revokeRefreshToken(presented)).resolves.toBeUndefined()
+      expect(timingSafeEqual).toHaveBeenCalledTimes(1)
+      expect(createHash).toHaveBeenCalledTimes(1)
+      expect(spied.findById).toHaveBeenCalledTimes(1)
+    }
+    expect(spied.revokeFamily).not.toHaveBeenCalled()
   })
 
   it('revokes the family when the whole token with its secret is presented', async () => {

@@ -5,6 +5,7 @@ import {
   revokeAccessToken,
   revokeAllUserTokens,
   revokeRefreshToken,
+  revokeTokenFamily,
 } from '../token-family/revoke.js'
 import { generateRefreshToken, issueTokens } from './issue.js'
 import { refreshTokens } from './rotate.js'
@@ -16,6 +17,7 @@ export type RefreshTokenService = Pick<
   | 'issueTokens'
   | 'refreshTokens'
   | 'revokeRefreshToken'
+  | 'revokeTokenFamily'
   | 'revokeAllUserTokens'
   | 'revokeAccessToken'
   | 'cleanup'
@@ -36,7 +38,8 @@ export function createRefreshTokenService(
       generateRefreshToken(config, issuer, userId, options),
     issueTokens: (userId, options) => issueTokens(config, issuer, userId, options),
     refreshTokens: (refreshToken, options) => refreshTokens(config, issuer, refreshToken, options),
-    revokeRefreshToken: (tokenId) => revokeRefreshToken(config, tokenId),
+    revokeRefreshToken: (refreshToken) => revokeRefreshToken(config, refreshToken),
+    revokeTokenFamily: (familyId) => revokeTokenFamily(config, familyId),
     revokeAllUserTokens: (userId) => revokeAllUserTokens(config, userId),
     revokeAccessToken: (jti, exp) => revokeAccessToken(config, jti, exp),
 

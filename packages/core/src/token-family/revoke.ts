@@ -40,18 +40,19 @@ export async function denylistAll(
 }
 
 /** See {@link Tessera.revokeRefreshToken}. */
-export async function revokeRefreshToken(config: ResolvedConfig, tokenId: string): Promise<void> {
+export async function revokeRefreshToken(
+  config: ResolvedConfig,
+  refreshToken: string,
+): Promise<void> {
   const { store } = requireRefreshSetup(config)
-  if (typeof tokenId !== 'string' || tokenId === '') return
-  // A whole `<id>.<secret>` (a logout route holding the cookie) revokes only when its secret
-  // matches: knowing an id (it appears in RefreshTokenReuseError.familyId) is not enough.
-  // A wrong secret is ignored like an unknown id, so the call tells nothing about ids.
-  // A bare id is the administrative path and must come from server-side code only.
-  const record = tokenId.includes('.')
-    ? ((await findPresented(store, tokenId))?.record ?? null)
-    : await store.findById(tokenId)
-  if (!record) return
+  // Only the whole `<id>.<secret>` with its secret revokes: knowing an id is not enough (a
+  // family id appears in RefreshTokenReuseError.familyId). A bare id, a malformed token, an
+  // unknown id and a wrong secret are all ignored after the same lookup, hash and comparison
+  // as refreshTokens, so that neither the outcome nor the timing tells which ids exist.
+  const presented = await findPresented(store, refreshToken)
+  if (!presented) return
 
+  const { record } = presented
   const now = config.clock()
   const revoked = await store.revokeFamily(record.familyId, now)
   config.emit({
@@ -61,6 +62,28 @@ export async function revokeRefreshToken(config: ResolvedConfig, tokenId: string
     reason: 'logout',
     at: now,
   })
+  await denylistAll(config, revoked, now)
+}
+
+/** See {@link Tessera.revokeTokenFamily}. */
+export async function revokeTokenFamily(config: ResolvedConfig, familyId: string): Promise<void> {
+  const { store } = requireRefreshSetup(config)
+  if (typeof familyId !== 'string' || familyId === '') throw new TypeError('familyId is required')
+
+  const now = config.clock()
+  // The first token of a family has the family's id; it names the user for the event. Cleanup
+  // may have deleted it (it expires before its successors), so the family is revoked anyway.
+  const first = await store.findById(familyId)
+  const revoked = await store.revokeFamily(familyId, now)
+  if (first && first.familyId === familyId) {
+    config.emit({
+      type: 'family.revoked',
+      familyId,
+      userId: first.userId,
+      reason: 'revoked',
+      at: now,
+    })
+  }
   await denylistAll(config, revoked, now)
 }
 

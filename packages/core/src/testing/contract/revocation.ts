@@ -14,7 +14,7 @@ export function revocationCases(fixture: ReturnType<typeof createFixtureFactory>
       const next = await tessera.refreshTokens(login.refreshToken)
       const otherLogin = await tessera.issueTokens('user-1')
 
-      await tessera.revokeRefreshToken(tokenIdOf(login.refreshToken))
+      await tessera.revokeRefreshToken(login.refreshToken)
 
       await expectCode(tessera.refreshTokens(next.refreshToken), INVALID)
       await expectCode(tessera.verifyAccessToken(next.accessToken, checked), DENIED)
@@ -28,9 +28,67 @@ export function revocationCases(fixture: ReturnType<typeof createFixtureFactory>
       ).resolves.toBeDefined()
     })
 
-    it('ignores an unknown id', async () => {
-      const { tessera } = await fixture()
-      await expect(tessera.revokeRefreshToken('unknown-token-id')).resolves.toBeUndefined()
+    it('ignores a bare id, a wrong secret and an unknown token', async () => {
+      const { tessera, events } = await fixture()
+      const login = await tessera.issueTokens('user-1')
+      const [id = '', secret = ''] = login.refreshToken.split('.')
+      const flipped = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`
+      const unknown = `${'B'.repeat(id.length)}.${secret}`
+
+      for (const presented of [id, `${id}.${flipped}`, unknown, 'unknown-token-id', '']) {
+        await expect(tessera.revokeRefreshToken(presented)).resolves.toBeUndefined()
+      }
+
+      expect(events.map((event) => event.type)).toEqual(['family.started'])
+      await expect(tessera.verifyAccessToken(login.accessToken, checked)).resolves.toBeDefined()
+      await expect(tessera.refreshTokens(login.refreshToken)).resolves.toBeDefined()
+    })
+  })
+
+  describe('revokeTokenFamily', () => {
+    it('revokes the family named by its id and denylists its access tokens', async () => {
+      const { tessera, events } = await fixture()
+      const login = await tessera.issueTokens('user-1')
+      const next = await tessera.refreshTokens(login.refreshToken)
+      const otherLogin = await tessera.issueTokens('user-1')
+
+      await tessera.revokeTokenFamily(tokenIdOf(login.refreshToken))
+
+      await expectCode(tessera.refreshTokens(next.refreshToken), INVALID)
+      await expectCode(tessera.verifyAccessToken(next.accessToken, checked), DENIED)
+      await expectCode(tessera.verifyAccessToken(login.accessToken, checked), DENIED)
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          type: 'family.revoked',
+          familyId: tokenIdOf(login.refreshToken),
+          reason: 'revoked',
+          userId: 'user-1',
+        }),
+      )
+      await expect(tessera.refreshTokens(otherLogin.refreshToken)).resolves.toBeDefined()
+    })
+
+    it('revokes a family whose first token was already cleaned up', async () => {
+      const { tessera, clock } = await fixture({
+        refreshTokenTtlSeconds: 86400,
+        familyLifetimeSeconds: 30 * 86400,
+      })
+      const first = await tessera.generateRefreshToken('user-1')
+      clock.advance(DAY_MS / 2)
+      const next = await tessera.refreshTokens(first)
+      clock.advance(DAY_MS / 2)
+      expect((await tessera.cleanup()).refreshTokens).toBe(1)
+
+      await tessera.revokeTokenFamily(tokenIdOf(first))
+
+      await expectCode(tessera.refreshTokens(next.refreshToken), INVALID)
+    })
+
+    it('ignores an unknown family id and refuses an empty one', async () => {
+      const { tessera, events } = await fixture()
+      await expect(tessera.revokeTokenFamily('unknown-family-id')).resolves.toBeUndefined()
+      await expect(tessera.revokeTokenFamily('')).rejects.toBeInstanceOf(TypeError)
+      expect(events).toEqual([])
     })
   })
 
