@@ -14,7 +14,12 @@ describe('@tessera/cli', () => {
 
   it('runs a command in-process with its own io and resolves to the exit code', async () => {
     let stdout = ''
-    const io = { stdout: (text: string) => void (stdout += text), stderr: () => {} }
+    const io = {
+      stdout: (text: string) => {
+        stdout += text
+      },
+      stderr: () => {},
+    }
 
     expect(await cli.main(['node', 'tessera', '--version'], io)).toBe(0)
     expect(stdout).toMatch(/^\d+\.\d+\.\d+/)

@@ -10,7 +10,7 @@ const readme = read('../README.md')
 
 /** The members of the TokenErrorCode union, read from its declaration. */
 function tokenErrorCodes(): string[] {
-  const declaration = /export type TokenErrorCode =([^]*?)\n\n/.exec(errorsSource)?.[1] ?? ''
+  const declaration = /export type TokenErrorCode =([\s\S]*?)\n\n/.exec(errorsSource)?.[1] ?? ''
   return [...declaration.matchAll(/'(ERR_[A-Z_]+)'/g)].map((match) => match[1]!)
 }
 
