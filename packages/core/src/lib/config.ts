@@ -1,3 +1,4 @@
+import { SIGNING_ALGORITHMS } from '../keys/key-type.js'
 import type {
   Denylist,
   KeySet,
@@ -7,6 +8,14 @@ import type {
   TesseraOptions,
   TokenVersionStore,
 } from '../types.js'
+import {
+  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_FAMILY_LIFETIME_SECONDS,
+  DEFAULT_MAX_TOKEN_BYTES,
+  DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+  DEFAULT_ROTATION_GRACE_SECONDS,
+} from './defaults.js'
 
 /** {@link TesseraOptions} with every default applied, validated once at construction. */
 export interface ResolvedConfig {
@@ -30,8 +39,6 @@ export interface ResolvedConfig {
   /** Entries of the verified-token cache, or null when it is off. */
   verifiedTokenCacheEntries: number | null
 }
-
-const SUPPORTED: readonly SigningAlgorithm[] = ['ES256', 'RS256', 'EdDSA']
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false) {
   const resolved = value ?? fallback
@@ -58,7 +65,9 @@ export function resolveConfig(options: TesseraOptions): ResolvedConfig {
   const algorithms = options.algorithms ?? keyAlgorithms
   for (const alg of algorithms) {
     // Only asymmetric algorithms: `none` and HMAC can never be configured.
-    if (!SUPPORTED.includes(alg)) throw new TypeError(`algorithm ${String(alg)} is not supported`)
+    if (!SIGNING_ALGORITHMS.includes(alg)) {
+      throw new TypeError(`algorithm ${String(alg)} is not supported`)
+    }
   }
 
   let secret: Uint8Array | null = null
@@ -75,14 +84,18 @@ export function resolveConfig(options: TesseraOptions): ResolvedConfig {
     keys: options.keys,
     issuer: options.issuer,
     audience: options.audience,
-    accessTokenTtlSeconds: positive('accessTokenTtlSeconds', options.accessTokenTtlSeconds, 900),
+    accessTokenTtlSeconds: positive(
+      'accessTokenTtlSeconds',
+      options.accessTokenTtlSeconds,
+      DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+    ),
     clockToleranceSeconds: positive(
       'clockToleranceSeconds',
       options.clockToleranceSeconds,
-      30,
+      DEFAULT_CLOCK_TOLERANCE_SECONDS,
       true,
     ),
-    maxTokenBytes: positive('maxTokenBytes', options.maxTokenBytes, 8192),
+    maxTokenBytes: positive('maxTokenBytes', options.maxTokenBytes, DEFAULT_MAX_TOKEN_BYTES),
     algorithms,
     secret,
     refreshTokenStore: options.refreshTokenStore ?? null,
@@ -91,14 +104,19 @@ export function resolveConfig(options: TesseraOptions): ResolvedConfig {
     refreshTokenTtlSeconds: positive(
       'refreshTokenTtlSeconds',
       options.refreshTokenTtlSeconds,
-      604800,
+      DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
     ),
     familyLifetimeSeconds: positive(
       'familyLifetimeSeconds',
       options.familyLifetimeSeconds,
-      2592000,
+      DEFAULT_FAMILY_LIFETIME_SECONDS,
     ),
-    rotationGraceSeconds: positive('rotationGraceSeconds', options.rotationGraceSeconds, 5, true),
+    rotationGraceSeconds: positive(
+      'rotationGraceSeconds',
+      options.rotationGraceSeconds,
+      DEFAULT_ROTATION_GRACE_SECONDS,
+      true,
+    ),
     resolveRole: options.resolveRole ?? null,
     emit: (event) => {
       if (!onEvent) return
