@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { generateKey } from '../keys/generate.js'
+import { createTessera } from '../tessera.js'
+import type { KeySet, SigningAlgorithm } from '../types.js'
 import { resolveConfig } from './config.js'
 
 const MINIMAL = { keys: { keys: [] }, issuer: 'i', audience: 'a' }
@@ -17,5 +20,27 @@ describe('resolveConfig', () => {
       familyLifetimeSeconds: 30 * 86400,
       rotationGraceSeconds: 5,
     })
+  })
+})
+
+describe('createTessera', () => {
+  let keys: KeySet
+
+  beforeAll(async () => {
+    keys = { keys: [await generateKey('ES256')] }
+  })
+
+  // `none` and HMAC in the allow-list would let a token choose an algorithm that needs no key
+  // or a shared one (RFC 8725, section 3.1); PS256 is asymmetric but not one Tessera signs with.
+  it.each(['HS256', 'HS384', 'none', 'PS256'])('refuses %s in the algorithm allow-list', (alg) => {
+    const options = { keys, issuer: 'i', audience: 'a', algorithms: [alg as SigningAlgorithm] }
+    expect(() => createTessera(options)).toThrow(TypeError)
+    expect(() => createTessera(options)).toThrow(`algorithm ${alg} is not supported`)
+  })
+
+  it.each(['ES256', 'RS256', 'EdDSA'] as const)('accepts %s in the algorithm allow-list', (alg) => {
+    expect(() =>
+      createTessera({ keys, issuer: 'i', audience: 'a', algorithms: [alg] }),
+    ).not.toThrow()
   })
 })
