@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { KeySetError } from '../errors.js'
+import { resolveConfig } from '../lib/config.js'
 import type { KeySet, ManagedKey } from '../types.js'
 import { generateKey } from './generate.js'
 import {
   activeKey,
   assertKeySet,
+  DEFAULT_RETAIN_SECONDS,
   generateKeySet,
   rotateKeySet,
   verificationKey,
@@ -103,6 +105,12 @@ describe('rotateKeySet', () => {
 
     expect(verificationKey(await rotateKeySet(once, { now: seconds(929) }), first)).toBeDefined()
     expect(verificationKey(await rotateKeySet(once, { now: seconds(930) }), first)).toBeUndefined()
+  })
+
+  it('keeps a key retiring for the default access TTL plus the default clock tolerance', async () => {
+    const keys = await generateKeySet('ES256', { now: T0 })
+    const config = resolveConfig({ keys, issuer: 'https://i.example', audience: 'a' })
+    expect(DEFAULT_RETAIN_SECONDS).toBe(config.accessTokenTtlSeconds + config.clockToleranceSeconds)
   })
 
   it('drops keys already marked retired', async () => {

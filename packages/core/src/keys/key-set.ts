@@ -1,4 +1,8 @@
 import { KeySetError } from '../errors.js'
+import {
+  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+} from '../lib/defaults.js'
 import type { KeySet, ManagedKey, SigningAlgorithm } from '../types.js'
 import { generateKey } from './generate.js'
 
@@ -38,8 +42,12 @@ export interface RotateKeySetOptions {
   modulusLength?: number
 }
 
-/** Default of {@link RotateKeySetOptions.retainSeconds}: access TTL 900 + tolerance 30. */
-export const DEFAULT_RETAIN_SECONDS = 930
+/**
+ * Default of {@link RotateKeySetOptions.retainSeconds}: the default access token TTL plus the
+ * default clock tolerance (900 + 30), so that a retiring key outlives every token it signed.
+ */
+export const DEFAULT_RETAIN_SECONDS =
+  DEFAULT_ACCESS_TOKEN_TTL_SECONDS + DEFAULT_CLOCK_TOLERANCE_SECONDS
 
 /**
  * Generates a key set of two keys: an `active` key that signs and a `next` key that is
