@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
-import type { RefreshTokenRecord, TesseraEvent } from '@tessera/core'
+import type { TesseraEvent } from '@tessera/core'
+import { createTestRefreshTokenRecord } from '@tessera/core/testing'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRedisDenylist } from './denylist.js'
@@ -26,24 +27,9 @@ async function codeAndElapsed(promise: Promise<unknown>) {
   return { code: outcome.code, elapsedMs: performance.now() - started }
 }
 
-function record(id: string): RefreshTokenRecord {
-  const now = new Date()
-  return {
-    id,
-    familyId: id,
-    userId: 'user-1',
-    tokenHash: 'hash',
-    generation: 0,
-    parentId: null,
-    deviceHash: null,
-    createdAt: now,
-    expiresAt: new Date(now.getTime() + 3_600_000),
-    familyExpiresAt: new Date(now.getTime() + 7_200_000),
-    usedAt: null,
-    successorId: null,
-    revokedAt: null,
-    accessTokens: [],
-  }
+// Bound to no device, like the rotation requests below.
+function record(id: string) {
+  return createTestRefreshTokenRecord(new Date(), { id, deviceHash: null, accessTokens: [] })
 }
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000) {

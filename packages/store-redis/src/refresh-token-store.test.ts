@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { RefreshTokenRecord } from '@tessera/core'
+import { createTestRefreshTokenRecord } from '@tessera/core/testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createRedisRefreshTokenStore } from './refresh-token-store.js'
 import {
@@ -11,29 +11,6 @@ import {
 } from './test-helpers.js'
 
 const { available, reason } = await redisAvailability()
-
-function tokenRecord(now: Date, overrides: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord {
-  const id = randomBytes(16).toString('base64url')
-  return {
-    id,
-    familyId: id,
-    userId: 'user-1',
-    tokenHash: randomBytes(32).toString('base64url'),
-    generation: 0,
-    parentId: null,
-    deviceHash: null,
-    createdAt: now,
-    expiresAt: new Date(now.getTime() + 3_600_000),
-    familyExpiresAt: new Date(now.getTime() + 7_200_000),
-    usedAt: null,
-    successorId: null,
-    revokedAt: null,
-    accessTokens: [
-      { jti: randomBytes(8).toString('hex'), expiresAt: new Date(now.getTime() + 60_000) },
-    ],
-    ...overrides,
-  }
-}
 
 describe.skipIf(!available)(
   `createRedisRefreshTokenStore on ${REDIS_URL}${reason ? ` (skipped: ${reason})` : ''}`,
@@ -67,9 +44,9 @@ describe.skipIf(!available)(
     it('sends the same commands to findById for an unknown id as for a stored one', async () => {
       const store = createRedisRefreshTokenStore({ client, prefix })
       const now = new Date()
-      const stored = tokenRecord(now)
+      const stored = createTestRefreshTokenRecord(now)
       await store.create(stored)
-      const revoked = tokenRecord(now, { userId: 'user-2' })
+      const revoked = createTestRefreshTokenRecord(now, { userId: 'user-2' })
       await store.create(revoked)
       await store.revoke(revoked.id, now)
 
@@ -84,7 +61,7 @@ describe.skipIf(!available)(
     it('finds a stored record, and null for an unknown id without creating a key', async () => {
       const store = createRedisRefreshTokenStore({ client, prefix })
       const now = new Date()
-      const stored = tokenRecord(now)
+      const stored = createTestRefreshTokenRecord(now)
       await store.create(stored)
       const countKeys = async () => {
         let count = 0

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createTestRefreshTokenRecord } from '../testing/refresh-token-record.js'
 import { createTestClock } from '../testing/test-clock.js'
-import type { RefreshTokenRecord } from '../types.js'
 import { createMemoryStores } from './memory.js'
 import { createMemoryDenylist } from './memory-denylist.js'
 import { createMemoryRefreshTokenStore } from './memory-refresh-token-store.js'
@@ -43,22 +43,7 @@ describe('createMemoryRefreshTokenStore', () => {
   it('hands out copies, so callers cannot change stored records', async () => {
     const store = createMemoryRefreshTokenStore()
     const now = new Date('2030-01-01T00:00:00Z')
-    const record: RefreshTokenRecord = {
-      id: 'token-1',
-      familyId: 'token-1',
-      userId: 'user-1',
-      tokenHash: 'hash',
-      generation: 0,
-      parentId: null,
-      deviceHash: null,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + 60_000),
-      familyExpiresAt: new Date(now.getTime() + 120_000),
-      usedAt: null,
-      successorId: null,
-      revokedAt: null,
-      accessTokens: [],
-    }
+    const record = createTestRefreshTokenRecord(now, { id: 'token-1', accessTokens: [] })
     await store.create(record)
     record.revokedAt = now
     const found = await store.findById('token-1')

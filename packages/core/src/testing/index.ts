@@ -8,6 +8,7 @@ export type {
   TokenSigner,
 } from './forge.js'
 export { forgeTokens, privateKeySigner } from './forge.js'
+export { createTestRefreshTokenRecord } from './refresh-token-record.js'
 export type {
   ContractSetup,
   ContractSetupContext,

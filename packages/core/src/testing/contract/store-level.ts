@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { IssuedAccessToken, RefreshTokenRecord, RotateRequest } from '../../types.js'
-import { type createFixtureFactory, DAY_MS } from './fixture.js'
+import { createTestRefreshTokenRecord } from '../refresh-token-record.js'
+import type { createFixtureFactory } from './fixture.js'
 
 const HOUR_MS = 3600 * 1000
 
@@ -17,29 +18,8 @@ function accessToken(now: Date, ttlMs = 15 * 60 * 1000): IssuedAccessToken {
   return { jti: randomId(), expiresAt: at(now, ttlMs) }
 }
 
-function record(now: Date, overrides: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord {
-  const id = overrides.id ?? randomId()
-  return {
-    id,
-    familyId: id,
-    userId: 'user-1',
-    tokenHash: randomBytes(32).toString('base64url'),
-    generation: 0,
-    parentId: null,
-    deviceHash: 'device-hash-1',
-    createdAt: now,
-    expiresAt: at(now, 7 * DAY_MS),
-    familyExpiresAt: at(now, 30 * DAY_MS),
-    usedAt: null,
-    successorId: null,
-    revokedAt: null,
-    accessTokens: [accessToken(now)],
-    ...overrides,
-  }
-}
-
 function successorOf(parent: RefreshTokenRecord, now: Date): RefreshTokenRecord {
-  return record(now, {
+  return createTestRefreshTokenRecord(now, {
     familyId: parent.familyId,
     userId: parent.userId,
     generation: parent.generation + 1,
@@ -65,7 +45,7 @@ export function storeLevelCases(fixture: ReturnType<typeof createFixtureFactory>
   describe('RefreshTokenStore', () => {
     it('returns a created record unchanged from findById', async () => {
       const { stores, clock } = await fixture()
-      const created = record(clock.now(), { deviceHash: null })
+      const created = createTestRefreshTokenRecord(clock.now(), { deviceHash: null })
       await stores.refreshTokenStore.create(created)
       expect(await stores.refreshTokenStore.findById(created.id)).toEqual(created)
       expect(await stores.refreshTokenStore.findById(randomId())).toBeNull()
@@ -74,7 +54,7 @@ export function storeLevelCases(fixture: ReturnType<typeof createFixtureFactory>
     it('rotates an unused token: marks it used and inserts the successor', async () => {
       const { stores, clock } = await fixture()
       const store = stores.refreshTokenStore
-      const parent = record(clock.now())
+      const parent = createTestRefreshTokenRecord(clock.now())
       await store.create(parent)
       clock.advance(1000)
       const request = rotation(parent, clock.now())
@@ -93,7 +73,7 @@ export function storeLevelCases(fixture: ReturnType<typeof createFixtureFactory>
     it('replays the stored successor within grace for the same device', async () => {
       const { stores, clock } = await fixture()
       const store = stores.refreshTokenStore
-      const parent = record(clock.now())
+      const parent = createTestRefreshTokenRecord(clock.now())
       await store.create(parent)
       const first = rotation(parent, clock.now(), 5000)
       await store.rotate(first)
@@ -116,10 +96,10 @@ export function storeLevelCases(fixture: ReturnType<typeof createFixtureFactory>
     it('reports reuse after grace and revokes the family in the same step', async () => {
       const { stores, clock } = await fixture()
       const store = stores.refreshTokenStore
-      const parent = record(clock.now(), {
+      const parent = createTestRefreshTokenRecord(clock.now(), {
         accessTokens: [accessToken(clock.now(), HOUR_MS), accessToken(clock.now(), 1000)],
       })
-      const bystander = record(clock.now())
+      const bystander = createTestRefreshTokenRecord(clock.now())
       await store.create(parent)
       await store.create(bystander)
       const first = rotation(parent, clock.now(), 5000)
@@ -146,13 +126,13 @@ export function storeLevelCases(fixture: ReturnType<typeof createFixtureFactory>
     it('reports reuse within grace for another device or a used successor', async () => {
       const { stores, clock } = await fixture()
       const store = stores.refreshTokenStore
-      const deviceParent = record(clock.now())
+      const deviceParent = createTestRefreshTokenRecord(clock.now())
       await store.create(deviceParent)
       await store.rotate(rotation(deviceParent, clock.now(), 5000))
       const foreign = { ...rotation(deviceParent, clock.now(), 5000), deviceHash: 'other' }
       expect(await store.rotate(foreign)).toMatchObject({ status: 'reused', withinGrace: true })
 
-      const grandparent = record(clock.now())
+      const grandparent = createTestRefreshTokenRecord(clock.now())
       await store.create(grandparent)
       const parent = await store.rotate(rotation(grandparent, clock.now(), 5000))
       if (parent.status !== 'rotated') throw new Error('setup rotation failed')
@@ -167,15 +147,15 @@ export function storeLevelCases(fixture: ReturnType<typeof createFixtureFactory>
       const { stores, clock } = await fixture()
       const store = stores.refreshTokenStore
       const now = clock.now()
-      const revoked = record(now)
-      const expired = record(now, { expiresAt: at(now, HOUR_MS) })
-      const familyExpired = record(now, { familyExpiresAt: at(now, HOUR_MS) })
+      const revoked = createTestRefreshTokenRecord(now)
+      const expired = createTestRefreshTokenRecord(now, { expiresAt: at(now, HOUR_MS) })
+      const familyExpired = createTestRefreshTokenRecord(now, { familyExpiresAt: at(now, HOUR_MS) })
       for (const created of [revoked, expired, familyExpired]) await store.create(created)
       await store.revoke(revoked.id, now)
       clock.advance(HOUR_MS)
       const later = clock.now()
 
-      const unknown = { ...rotation(record(now), later) }
+      const unknown = { ...rotation(createTestRefreshTokenRecord(now), later) }
       expect(await store.rotate(unknown)).toEqual({ status: 'invalid', reason: 'not-found' })
       expect(await store.rotate(rotation(revoked, later))).toEqual({
         status: 'invalid',
@@ -196,10 +176,15 @@ export function storeLevelCases(fixture: ReturnType<typeof createFixtureFactory>
       const { stores, clock } = await fixture()
       const store = stores.refreshTokenStore
       const now = clock.now()
-      const single = record(now)
-      const family = record(now, { accessTokens: [accessToken(now), accessToken(now, -1000)] })
-      const member = record(now, { familyId: family.familyId, parentId: family.id })
-      const otherUser = record(now, { userId: 'user-2' })
+      const single = createTestRefreshTokenRecord(now)
+      const family = createTestRefreshTokenRecord(now, {
+        accessTokens: [accessToken(now), accessToken(now, -1000)],
+      })
+      const member = createTestRefreshTokenRecord(now, {
+        familyId: family.familyId,
+        parentId: family.id,
+      })
+      const otherUser = createTestRefreshTokenRecord(now, { userId: 'user-2' })
       for (const created of [single, family, member, otherUser]) await store.create(created)
 
       expect(await store.revoke(single.id, now)).toEqual(single.accessTokens)
@@ -213,7 +198,7 @@ export function storeLevelCases(fixture: ReturnType<typeof createFixtureFactory>
       expect((await store.findById(member.id))?.revokedAt).toEqual(now)
       expect((await store.findById(otherUser.id))?.revokedAt).toBeNull()
 
-      const fresh = record(now)
+      const fresh = createTestRefreshTokenRecord(now)
       await store.create(fresh)
       const userTokens = await store.revokeUser('user-1', now)
       expect(userTokens).toEqual(expect.arrayContaining([fresh.accessTokens[0]]))
@@ -225,10 +210,10 @@ export function storeLevelCases(fixture: ReturnType<typeof createFixtureFactory>
       const { stores, clock } = await fixture()
       const store = stores.refreshTokenStore
       const now = clock.now()
-      const expired = record(now, { expiresAt: at(now, HOUR_MS) })
-      const familyExpired = record(now, { familyExpiresAt: at(now, HOUR_MS) })
-      const boundary = record(now, { expiresAt: at(now, 2 * HOUR_MS) })
-      const live = record(now, { expiresAt: at(now, 2 * HOUR_MS + 1) })
+      const expired = createTestRefreshTokenRecord(now, { expiresAt: at(now, HOUR_MS) })
+      const familyExpired = createTestRefreshTokenRecord(now, { familyExpiresAt: at(now, HOUR_MS) })
+      const boundary = createTestRefreshTokenRecord(now, { expiresAt: at(now, 2 * HOUR_MS) })
+      const live = createTestRefreshTokenRecord(now, { expiresAt: at(now, 2 * HOUR_MS + 1) })
       for (const created of [expired, familyExpired, boundary, live]) await store.create(created)
 
       expect(await store.deleteExpired(at(now, 2 * HOUR_MS))).toBe(3)
