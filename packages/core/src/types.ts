@@ -303,7 +303,8 @@ export interface RefreshTokenOptions {
 
 /** What a successful verification returns. */
 export interface VerifiedAccessToken {
-  claims: AccessTokenClaims
+  /** The verified claims, deeply frozen: copy them before changing anything. */
+  readonly claims: Readonly<AccessTokenClaims>
   /** `kid` of the key that verified the signature. */
   kid: string
 }

@@ -173,7 +173,7 @@ describe('createVerifiedTokenCache', () => {
 
     const first = await cached('a')
     expect(() => {
-      first.claims.role = 'admin'
+      ;(first.claims as { role?: string }).role = 'admin'
     }).toThrow(TypeError)
     expect(() => (first.claims.aud as string[]).push('z')).toThrow(TypeError)
     const second = await cached('a')
@@ -277,7 +277,7 @@ describe('createTessera', () => {
       ]) {
         expect(Object.isFrozen(claims)).toBe(true)
         expect(() => {
-          claims.role = 'admin'
+          ;(claims as { role?: string }).role = 'admin'
         }).toThrow(TypeError)
       }
       expect((await tessera.verifyAccessToken(token)).claims.role).toBe('user')
