@@ -141,7 +141,10 @@ export interface RefreshTokenStore {
 export interface Denylist {
   add(jti: string, expiresAt: Date): Promise<void>
   has(jti: string): Promise<boolean>
-  /** Removes entries whose expiry has passed. Returns how many (stores that expire natively may return 0). */
+  /**
+   * Removes entries whose expiry has passed. Returns how many (stores that expire natively
+   * may return 0).
+   */
   deleteExpired(now: Date): Promise<number>
 }
 

@@ -37,7 +37,8 @@ export interface PrismaStore {
  *
  * const prisma = new PrismaClient({ adapter: createPostgresAdapter(process.env.DATABASE_URL!) })
  * await applyMigrations(prisma)
- * const tessera = createTessera({ keys, issuer, audience, secret, ...createPrismaStore({ client: prisma }) })
+ * const stores = createPrismaStore({ client: prisma })
+ * const tessera = createTessera({ keys, issuer, audience, secret, ...stores })
  * ```
  */
 export function createPrismaStore({ client, schema }: PrismaStoreOptions): PrismaStore {

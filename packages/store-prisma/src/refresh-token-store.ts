@@ -218,8 +218,9 @@ function probeOnce(db: Db, schema: string | undefined): Promise<boolean> {
 export interface PrismaRefreshTokenStoreOptions {
   /**
    * PostgreSQL schema of Tessera's tables, for the statements the store writes in SQL
-   * (`findById`, and `rotate` of a live token). Give the same schema as your adapter's `schema` option when the
-   * connection's `search_path` does not lead there; `createPostgresAdapter` sets both.
+   * (`findById`, and `rotate` of a live token). Give the same schema as your adapter's `schema`
+   * option when the connection's `search_path` does not lead there; `createPostgresAdapter`
+   * sets both.
    * @default none: table names resolve through the connection's `search_path`
    */
   schema?: string

@@ -75,10 +75,10 @@ export function foundRecord(row: FoundRow): RefreshTokenRecord {
  * token used feeds the INSERTs of the successor and of its access tokens (whose foreign key is
  * checked at the end of the statement, once the successor is in). It inserts one row when the
  * token was live and unused, and none otherwise (in which case nothing changed), so it runs
- * with `$executeRaw`, which maps no result rows. Being one statement, it commits or fails as a whole without an
- * explicit transaction, and the conditional UPDATE takes the same row lock as before: under
- * READ COMMITTED a concurrent rotation waits for it, re-checks `used_at IS NULL` and matches
- * nothing.
+ * with `$executeRaw`, which maps no result rows. Being one statement, it commits or fails as a
+ * whole without an explicit transaction, and the conditional UPDATE takes the same row lock as
+ * before: under READ COMMITTED a concurrent rotation waits for it, re-checks `used_at IS NULL`
+ * and matches nothing.
  *
  * Timestamps travel as ISO 8601 strings cast to `timestamp(3)`, which keeps their UTC wall
  * clock whatever the adapter or the session's time zone (the columns hold UTC, as Prisma

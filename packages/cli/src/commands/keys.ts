@@ -105,7 +105,8 @@ export function registerKeysCommand(program: Command, io: CliIo): Command {
     .addOption(algOption('algorithm of the fresh next key (default: that of the current next key)'))
     .option(
       '--modulus-length <bits>',
-      'RSA modulus length of a fresh RS256 next key (default: that of the current RSA keys, else 2048)',
+      'RSA modulus length of a fresh RS256 next key ' +
+        '(default: that of the current RSA keys, else 2048)',
       integer(2048),
     )
     .action(async (options: RotateOptions) => {

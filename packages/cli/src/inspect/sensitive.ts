@@ -7,10 +7,38 @@ export interface SensitiveClaim {
   kind: SensitiveKind
 }
 
-const SECRET_KEY =
-  /pass(word|wd|phrase)?$|^pwd$|secret|api[_-]?key|private[_-]?key|^pin$|ssn|social[_-]?security|credit[_-]?card|card[_-]?number|^cvv$|^cvc$/i
-const NAME_KEY =
-  /^(name|full[_-]?name|given[_-]?name|family[_-]?name|first[_-]?name|last[_-]?name|middle[_-]?name|surname|nickname|preferred[_-]?username)$/i
+const SECRET_KEY = new RegExp(
+  [
+    'pass(word|wd|phrase)?$',
+    '^pwd$',
+    'secret',
+    'api[_-]?key',
+    'private[_-]?key',
+    '^pin$',
+    'ssn',
+    'social[_-]?security',
+    'credit[_-]?card',
+    'card[_-]?number',
+    '^cvv$',
+    '^cvc$',
+  ].join('|'),
+  'i',
+)
+const NAME_KEY = new RegExp(
+  `^(${[
+    'name',
+    'full[_-]?name',
+    'given[_-]?name',
+    'family[_-]?name',
+    'first[_-]?name',
+    'last[_-]?name',
+    'middle[_-]?name',
+    'surname',
+    'nickname',
+    'preferred[_-]?username',
+  ].join('|')})$`,
+  'i',
+)
 const EMAIL_KEY = /e-?mail/i
 const EMAIL_VALUE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 const CARD_SHAPE = /^\d(?:[ -]?\d){12,18}$/

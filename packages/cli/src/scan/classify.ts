@@ -47,7 +47,8 @@ export function assertUsableBaselines(baselines: Baselines): void {
     )
   if (baselines.valid === baselines.unauthenticated)
     throw new ScanSetupError(
-      `the endpoint answers ${baselines.valid} with and without a token; choose one that requires authentication`,
+      `the endpoint answers ${baselines.valid} with and without a token; ` +
+        'choose one that requires authentication',
     )
 }
 

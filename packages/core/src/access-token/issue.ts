@@ -52,7 +52,8 @@ export function createAccessTokenIssuer(config: ResolvedConfig): AccessTokenIssu
         ...(role !== undefined ? { role } : {}),
         ...(ver !== undefined ? { ver } : {}),
       }
-      const signingInput = `${encodeJson({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })}.${encodeJson(claims)}`
+      const header = encodeJson({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+      const signingInput = `${header}.${encodeJson(claims)}`
       // activeKey guarantees a private key.
       const signature = createSignature(key.alg, key.privateKey!, Buffer.from(signingInput))
       return {

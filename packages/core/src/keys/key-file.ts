@@ -187,8 +187,8 @@ function publicPartMatches(key: ManagedKey, fileJwk: Record<string, unknown>): b
  * Reads a key set written by {@link saveKeySet}. Fails with a {@link KeySetError} of code
  * `ERR_KEY_FILE_INVALID` when the file is missing, empty, truncated or corrupt, of the wrong
  * type (PEM, a JSON array, a symmetric key, a public-only key), a key whose public members
- * do not belong to its private part, an invalid key set, or readable by group or others. The message is one line naming the file and the reason; it
- * never contains key material.
+ * do not belong to its private part, an invalid key set, or readable by group or others. The
+ * message is one line naming the file and the reason; it never contains key material.
  *
  * @example
  * ```ts
