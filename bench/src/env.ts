@@ -47,3 +47,8 @@ export const HTTP_ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? (QUICK ? 1 : 
 
 /** Concurrent HTTP connections autocannon keeps open. */
 export const HTTP_CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 32)
+
+/** `BENCH_HTTP_SERVERS=demo,demo-fastify-jwt`: HTTP servers to load (default: all, see http/). */
+export const HTTP_SERVERS = process.env.BENCH_HTTP_SERVERS
+  ? new Set(process.env.BENCH_HTTP_SERVERS.split(',').map((s) => s.trim()))
+  : null

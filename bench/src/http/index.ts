@@ -5,16 +5,32 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { ALGS, HTTP_CONNECTIONS, HTTP_ROUNDS, HTTP_SECONDS } from '../env.js'
+import { ALGS, HTTP_CONNECTIONS, HTTP_ROUNDS, HTTP_SECONDS, HTTP_SERVERS } from '../env.js'
 
-export const SERVERS: { kind: string; label: string }[] = [
+/**
+ * Servers loaded for each algorithm, in interleaving order. `twin` names the @fastify/jwt server
+ * that a Tessera server is compared with: the same app with only the verifier swapped.
+ */
+export const SERVERS: { kind: string; label: string; twin?: string }[] = [
+  { kind: 'demo', label: 'demo app on PGlite, Tessera', twin: 'demo-fastify-jwt' },
+  { kind: 'demo-fastify-jwt', label: 'demo app on PGlite, @fastify/jwt' },
+  {
+    kind: 'demo-postgres',
+    label: 'demo app on PostgreSQL, Tessera',
+    twin: 'demo-postgres-fastify-jwt',
+  },
+  { kind: 'demo-postgres-fastify-jwt', label: 'demo app on PostgreSQL, @fastify/jwt' },
+  { kind: 'tessera', label: 'minimal Fastify + Tessera', twin: 'fastify-jwt' },
   { kind: 'fastify-jwt', label: 'minimal Fastify + @fastify/jwt' },
+  {
+    kind: 'tessera-cache',
+    label: 'minimal Fastify + Tessera, cache on',
+    twin: 'fastify-jwt-cache',
+  },
   { kind: 'fastify-jwt-cache', label: 'minimal Fastify + @fastify/jwt, cache on' },
-  { kind: 'tessera', label: 'minimal Fastify + Tessera' },
-  { kind: 'tessera-cache', label: 'minimal Fastify + Tessera, cache on' },
-  { kind: 'demo', label: 'demo app on PGlite (helmet, pino, user lookup)' },
-  { kind: 'demo-postgres', label: 'demo app on PostgreSQL (helmet, pino, user lookup)' },
 ]
+
+const selected = SERVERS.filter(({ kind }) => !HTTP_SERVERS || HTTP_SERVERS.has(kind))
 
 export interface HttpResult {
   alg: string
@@ -25,6 +41,8 @@ export interface HttpResult {
   p99Ms: number
   non2xx: number
   errors: number
+  /** Requests per second of each round, in order (rounds of all servers are interleaved). */
+  rounds: number[]
 }
 
 const NOT_MEASURED = {
@@ -33,6 +51,7 @@ const NOT_MEASURED = {
   p99Ms: Number.NaN,
   non2xx: 0,
   errors: 0,
+  rounds: [],
 }
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url))
@@ -83,7 +102,7 @@ export async function runHttpBench(log: (line: string) => void): Promise<HttpRes
   for (const alg of ALGS) {
     const running = new Map<string, Started>()
     try {
-      for (const { kind, label } of SERVERS) {
+      for (const { kind, label } of selected) {
         try {
           const started = await start(kind, alg)
           const url = `http://127.0.0.1:${started.port}/me`
@@ -108,7 +127,7 @@ export async function runHttpBench(log: (line: string) => void): Promise<HttpRes
           rounds.set(kind, [...(rounds.get(kind) ?? []), result])
         }
       }
-      for (const { kind, label } of SERVERS) {
+      for (const { kind, label } of selected) {
         const list = rounds.get(kind)
         if (!list) {
           results.push({ alg, kind, label, ...NOT_MEASURED })
@@ -125,6 +144,7 @@ export async function runHttpBench(log: (line: string) => void): Promise<HttpRes
           p99Ms: mean((r) => r.latency.p99),
           non2xx: list.reduce((sum, r) => sum + r.non2xx, 0),
           errors: list.reduce((sum, r) => sum + r.errors, 0),
+          rounds: list.map((r) => r.requests.average),
         }
         results.push(entry)
         log(
