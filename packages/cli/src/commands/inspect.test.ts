@@ -152,6 +152,36 @@ describe('tessera inspect', () => {
     expect(await findingIds(token)).toEqual(['header-jku', 'header-x5u', 'header-jwk'])
   })
 
+  it('redacts the private members of an embedded jwk and flags it, in text and --json', async () => {
+    const leaked = await generateKeyPair('ES256', { extractable: true })
+    const jwk = await exportJWK(leaked.privateKey)
+    const token = await sign(goodClaims, { jwk })
+    const text = await inspect(token)
+    const json = await inspect(token, '--json')
+
+    expect(text.code).toBe(1)
+    expect(text.stdout).toMatch(/HIGH\s+header-jwk-private/)
+    for (const output of [text.stdout, json.stdout]) {
+      expect(output).not.toContain(jwk.d)
+      expect(output).toContain(jwk.x)
+    }
+    const report = JSON.parse(json.stdout) as { header: { jwk: Record<string, unknown> } }
+    expect(report.header.jwk.d).toBe('[redacted]')
+  })
+
+  it('redacts the k of an embedded oct jwk', async () => {
+    const k = Buffer.from('an-embedded-symmetric-key-of-32-bytes').toString('base64url')
+    const token = unsigned(
+      { alg: 'HS256', typ: 'at+jwt', kid: 'k1', jwk: { kty: 'oct', k } },
+      goodClaims,
+    )
+    const { code, stdout } = await inspect(token, '--json')
+
+    expect(code).toBe(1)
+    expect(stdout).not.toContain(k)
+    expect(await findingIds(token)).toContain('header-jwk-private')
+  })
+
   it('flags kid values shaped like a path or SQL', async () => {
     expect(await findingIds(await sign(goodClaims, { kid: '../../etc/passwd' }))).toEqual([
       'kid-suspicious',

@@ -1,5 +1,5 @@
 import type { DecodedToken } from './decode.js'
-import { findSensitiveClaims, type SensitiveKind } from './sensitive.js'
+import { findSensitiveClaims, jwkPrivateMembers, type SensitiveKind } from './sensitive.js'
 
 /** How much a finding matters. `high` findings make `tessera inspect` exit with 1. */
 export type Severity = 'high' | 'medium' | 'low' | 'info'
@@ -92,6 +92,13 @@ export function findTokenWeaknesses(token: DecodedToken, options: FindingOptions
     )
   if (header.jwk !== undefined)
     add('header-jwk', 'high', 'jwk embeds a key: a verifier that uses it trusts anyone')
+  const privateMembers = jwkPrivateMembers(header.jwk)
+  if (privateMembers.length > 0)
+    add(
+      'header-jwk-private',
+      'high',
+      `jwk embeds a private or symmetric key (${privateMembers.join(', ')}): the key is leaked`,
+    )
   if (header.x5c !== undefined)
     add('header-x5c', 'medium', 'x5c embeds a certificate chain: trust depends on chain validation')
 

@@ -1,11 +1,12 @@
 import type { DecodedToken } from './decode.js'
 import type { Finding, Severity } from './findings.js'
-import { redactSensitiveClaims } from './sensitive.js'
+import { redactHeader, redactSensitiveClaims } from './sensitive.js'
 import type { SignatureCheck } from './verify-signature.js'
 
 /**
  * Everything `tessera inspect` learned about a token. Never holds the token, its signature, or
- * the values of claims that look like secrets or card numbers.
+ * the values of claims that look like secrets, tokens or card numbers, or the private members of
+ * an embedded `jwk`.
  */
 export interface InspectReport {
   header: Record<string, unknown>
@@ -25,7 +26,8 @@ export function buildInspectReport(
   check: SignatureCheck | null,
 ): InspectReport {
   return {
-    header: token.header,
+    // An embedded private or symmetric key is a finding; its secret members are not printed.
+    header: redactHeader(token.header),
     // Secret-looking values are findings; printing them again would leak them a second time.
     claims: redactSensitiveClaims(token.claims),
     sizeBytes: token.sizeBytes,

@@ -107,6 +107,41 @@ function kindOfValue(value: unknown): SensitiveKind | undefined {
   return undefined
 }
 
+/** JWK members that hold private or symmetric key material (RFC 7518, section 6). */
+const JWK_PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']
+
+/**
+ * The private or symmetric members present in a JWK (such as an embedded `jwk` header):
+ * `d`, `p`, `q`, `dp`, `dq`, `qi` and `oth` of a private key, `k` of an `oct` key.
+ *
+ * @example
+ * ```ts
+ * jwkPrivateMembers({ kty: 'EC', crv: 'P-256', x: '...', y: '...', d: '...' }) // ['d']
+ * ```
+ */
+export function jwkPrivateMembers(jwk: unknown): string[] {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return []
+  return JWK_PRIVATE_MEMBERS.filter((member) => Object.hasOwn(jwk, member))
+}
+
+/**
+ * A copy of a token header whose embedded `jwk` has its private and symmetric members replaced
+ * by a marker; the public members stay visible.
+ *
+ * @example
+ * ```ts
+ * redactHeader({ alg: 'HS256', jwk: { kty: 'oct', k: '...' } })
+ * // { alg: 'HS256', jwk: { kty: 'oct', k: '[redacted]' } }
+ * ```
+ */
+export function redactHeader(header: Record<string, unknown>): Record<string, unknown> {
+  const members = jwkPrivateMembers(header.jwk)
+  if (members.length === 0) return header
+  const jwk: Record<string, unknown> = { ...(header.jwk as Record<string, unknown>) }
+  for (const member of members) jwk[member] = REDACTED
+  return { ...header, jwk }
+}
+
 /** Luhn checksum (ISO/IEC 7812-1), used by payment card numbers. */
 export function passesLuhn(digits: string): boolean {
   let sum = 0
@@ -121,6 +156,7 @@ export function passesLuhn(digits: string): boolean {
   return sum % 10 === 0
 }
 
+const REDACTED = '[redacted]'
 const REDACTED_KINDS = new Set<SensitiveKind>(['secret', 'card-number'])
 
 /**
@@ -139,10 +175,10 @@ function redact(value: unknown, depth: number, top: boolean): unknown {
     const copy: Record<string, unknown> = {}
     for (const [key, child] of Object.entries(value)) {
       const kind = top && REGISTERED.has(key) ? undefined : kindOfKey(key, child)
-      copy[key] = kind && REDACTED_KINDS.has(kind) ? '[redacted]' : redact(child, depth + 1, false)
+      copy[key] = kind && REDACTED_KINDS.has(kind) ? REDACTED : redact(child, depth + 1, false)
     }
     return copy
   }
   const kind = top ? undefined : kindOfValue(value)
-  return kind && REDACTED_KINDS.has(kind) ? '[redacted]' : value
+  return kind && REDACTED_KINDS.has(kind) ? REDACTED : value
 }
