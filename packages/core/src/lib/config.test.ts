@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { generateKey } from '../keys/generate.js'
+import { createMemoryRefreshTokenStore } from '../stores/memory-refresh-token-store.js'
 import { createTessera } from '../tessera.js'
 import type { KeySet, SigningAlgorithm } from '../types.js'
 import { resolveConfig } from './config.js'
@@ -9,6 +10,14 @@ const MINIMAL = { keys: { keys: [] }, issuer: 'i', audience: 'a' }
 describe('resolveConfig', () => {
   it('rejects a secret shorter than 32 bytes', () => {
     expect(() => resolveConfig({ ...MINIMAL, secret: 'short' })).toThrow(/at least 32 bytes/)
+  })
+
+  it('rejects a refresh-token store without a secret at construction', () => {
+    const refreshTokenStore = createMemoryRefreshTokenStore()
+    expect(() => resolveConfig({ ...MINIMAL, refreshTokenStore })).toThrow(/needs the `secret`/)
+    expect(() => resolveConfig({ ...MINIMAL, refreshTokenStore, secret: undefined })).toThrow(
+      TypeError,
+    )
   })
 
   it('applies the defaults that TesseraOptions documents', () => {

@@ -78,6 +78,11 @@ export function resolveConfig(options: TesseraOptions): ResolvedConfig {
         : new Uint8Array(options.secret)
     if (secret.byteLength < 32) throw new TypeError('secret must be at least 32 bytes')
   }
+  // Fail at construction, not at the first login: `secret: process.env.X` with X unset is the
+  // usual way to get here.
+  if (options.refreshTokenStore && !secret) {
+    throw new TypeError('a refreshTokenStore needs the `secret` option (32+ random bytes)')
+  }
 
   const onEvent = options.onEvent
   return {
