@@ -182,6 +182,22 @@ describe('tessera inspect', () => {
     expect(await findingIds(token)).toContain('header-jwk-private')
   })
 
+  it('redacts and flags claims that carry tokens, in text and --json', async () => {
+    const inner = await sign({ sub: 'user-2' })
+    const refresh = 'opaque-refresh-value-0123456789'
+    const token = await sign({ ...goodClaims, refresh_token: refresh, upstream: inner })
+    const text = await inspect(token)
+    const json = await inspect(token, '--json')
+
+    expect(text.code).toBe(1)
+    expect(text.stdout).toMatch(/HIGH\s+claim-token\s+claim "refresh_token"/)
+    expect(text.stdout).toMatch(/HIGH\s+claim-token\s+claim "upstream"/)
+    for (const output of [text.stdout, json.stdout]) {
+      expect(output).not.toContain(refresh)
+      expect(output).not.toContain(inner.split('.')[1])
+    }
+  })
+
   it('flags kid values shaped like a path or SQL', async () => {
     expect(await findingIds(await sign(goodClaims, { kid: '../../etc/passwd' }))).toEqual([
       'kid-suspicious',

@@ -34,12 +34,16 @@ const ASYMMETRIC_ALG = /^(RS|PS|ES)(256|384|512)$|^ES256K$|^EdDSA$|^Ed25519$|^Ed
 const KID_ATTACK = /\.\.|[/\\'";\0]|--|\bunion\b|\bselect\b/i
 const SENSITIVE_SEVERITY: Record<SensitiveKind, Severity> = {
   secret: 'high',
+  token: 'high',
+  session: 'medium',
   'card-number': 'high',
   email: 'medium',
   'personal-name': 'medium',
 }
 const SENSITIVE_REASON: Record<SensitiveKind, string> = {
   secret: 'looks like a secret (password, key, PIN)',
+  token: 'carries a token (a bearer credential anyone who decodes this one can replay)',
+  session: 'holds a session identifier',
   'card-number': 'is shaped like a card number and passes the Luhn check',
   email: 'holds an email address',
   'personal-name': 'holds a personal name',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { findSensitiveClaims, passesLuhn } from './sensitive.js'
+import { findSensitiveClaims, passesLuhn, redactSensitiveClaims } from './sensitive.js'
 
 describe('passesLuhn', () => {
   it('accepts a valid card number and refuses one with a changed digit', () => {
@@ -25,5 +25,66 @@ describe('findSensitiveClaims', () => {
 
   it('ignores empty values under sensitive keys', () => {
     expect(findSensitiveClaims({ email: '', password: null })).toEqual([])
+  })
+})
+
+const JWS = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1LTEifQ.c2lnbmF0dXJl'
+const JWE = 'eyJhbGciOiJSU0EtT0FFUCJ9.a2V5.aXY.Y2lwaGVydGV4dA.dGFn'
+
+describe('findSensitiveClaims (tokens)', () => {
+  it.each([
+    ['refresh_token', 'opaque-refresh-value'],
+    ['access_token', 'opaque-access-value'],
+    ['id_token', 'opaque-id-value'],
+    ['token', 'opaque-value'],
+    ['csrf_token', 'opaque-value'],
+    ['upstreamToken', 'opaque-value'],
+    ['ACCESS-TOKEN', 'opaque-value'],
+    ['accesstoken', 'opaque-value'],
+  ])('flags the claim %j as a token by its name', (key, value) => {
+    expect(findSensitiveClaims({ [key]: value })).toEqual([{ path: key, kind: 'token' }])
+  })
+
+  it.each(['typ', 'token_type', 'tokenType', 'tokens_issued', 'cnf'])(
+    'leaves the claim %j alone',
+    (key) => {
+      expect(findSensitiveClaims({ [key]: 'Bearer' })).toEqual([])
+    },
+  )
+
+  it('flags a session claim holding a string', () => {
+    expect(findSensitiveClaims({ session: 's-123' })).toEqual([
+      { path: 'session', kind: 'session' },
+    ])
+  })
+
+  it('flags JWS and JWE shaped values under any name, registered claims included', () => {
+    expect(
+      findSensitiveClaims({ sub: JWS, upstream: { assertion: JWE }, note: 'eyJ.not' }),
+    ).toEqual([
+      { path: 'sub', kind: 'token' },
+      { path: 'upstream.assertion', kind: 'token' },
+    ])
+  })
+})
+
+describe('redactSensitiveClaims', () => {
+  it('redacts tokens by name and by shape but keeps typ, jti and token_type', () => {
+    const claims = {
+      jti: 'j-1',
+      typ: 'at+jwt',
+      token_type: 'Bearer',
+      refresh_token: 'opaque-refresh-value',
+      nested: { accessToken: 'opaque-access-value', link: JWS },
+      session: 's-123',
+    }
+    expect(redactSensitiveClaims(claims)).toEqual({
+      jti: 'j-1',
+      typ: 'at+jwt',
+      token_type: 'Bearer',
+      refresh_token: '[redacted]',
+      nested: { accessToken: '[redacted]', link: '[redacted]' },
+      session: '[redacted]',
+    })
   })
 })

@@ -1,5 +1,11 @@
 /** Why a claim looks sensitive. */
-export type SensitiveKind = 'secret' | 'card-number' | 'email' | 'personal-name'
+export type SensitiveKind =
+  | 'secret'
+  | 'token'
+  | 'session'
+  | 'card-number'
+  | 'email'
+  | 'personal-name'
 
 /** A claim (by its path, such as `profile.email`) whose key or value looks sensitive. */
 export interface SensitiveClaim {
@@ -39,6 +45,17 @@ const NAME_KEY = new RegExp(
   ].join('|')})$`,
   'i',
 )
+// Names of claims that carry a bearer credential. `Token` counts only after a lower-case letter
+// (camelCase, matched with case), so that `typ`, `jti`, `token_type` or `tokenType` stay visible.
+const TOKEN_KEYS = [
+  /^token$/i,
+  /[_-]token$/i,
+  /[a-z]Token$/,
+  /^(access|refresh|id|bearer|session|auth)token$/i,
+]
+const SESSION_KEY = /^session$/i
+// A compact JWS (three base64url segments) or JWE (five), whose header starts `{"`.
+const JWT_VALUE = /^eyJ[\w-]*\.[\w-]*\.[\w-]*(?:\.[\w-]*\.[\w-]*)?$/
 const EMAIL_KEY = /e-?mail/i
 const EMAIL_VALUE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 const CARD_SHAPE = /^\d(?:[ -]?\d){12,18}$/
@@ -58,8 +75,9 @@ const REGISTERED = new Set([
 ])
 
 /**
- * Finds claims that should not travel in a token anyone can decode: secrets by key name,
- * card numbers by shape and Luhn checksum, email addresses and personal names.
+ * Finds claims that should not travel in a token anyone can decode: secrets and tokens by key
+ * name (`password`, `refresh_token`, `accessToken`...), tokens by their compact JWS or JWE
+ * shape, card numbers by shape and Luhn checksum, email addresses and personal names.
  *
  * @example
  * ```ts
@@ -81,8 +99,12 @@ function walk(value: unknown, path: string, depth: number, found: SensitiveClaim
   }
   if (typeof value === 'object' && value !== null) {
     for (const [key, child] of Object.entries(value)) {
-      if (depth === 0 && REGISTERED.has(key)) continue
       const childPath = path ? `${path}.${key}` : key
+      if (depth === 0 && REGISTERED.has(key)) {
+        const kind = kindOfRegistered(child)
+        if (kind) found.push({ path: childPath, kind })
+        continue
+      }
       const kind = kindOfKey(key, child)
       if (kind) found.push({ path: childPath, kind })
       else walk(child, childPath, depth + 1, found)
@@ -93,18 +115,46 @@ function walk(value: unknown, path: string, depth: number, found: SensitiveClaim
   if (kind && path) found.push({ path, kind })
 }
 
+const present = (value: unknown) => value !== null && value !== '' && value !== false
+const nonEmptyString = (value: unknown) => typeof value === 'string' && value !== ''
+
+/** Key-name rules, first match wins; `value` tells whether the value under the key counts. */
+const KEY_RULES: { kind: SensitiveKind; key: (key: string) => boolean; value: typeof present }[] = [
+  { kind: 'token', key: isTokenKey, value: present },
+  { kind: 'secret', key: (key) => SECRET_KEY.test(key), value: present },
+  { kind: 'session', key: (key) => SESSION_KEY.test(key), value: nonEmptyString },
+  { kind: 'email', key: (key) => EMAIL_KEY.test(key), value: nonEmptyString },
+  { kind: 'personal-name', key: (key) => NAME_KEY.test(key), value: nonEmptyString },
+]
+
+/** Value-shape rules, first match wins. */
+const VALUE_RULES: { kind: SensitiveKind; value: (value: string) => boolean }[] = [
+  { kind: 'token', value: (value) => JWT_VALUE.test(value) },
+  { kind: 'email', value: (value) => EMAIL_VALUE.test(value) },
+  {
+    kind: 'card-number',
+    value: (value) => CARD_SHAPE.test(value) && passesLuhn(value.replace(/[ -]/g, '')),
+  },
+]
+
+function isTokenKey(key: string): boolean {
+  return TOKEN_KEYS.some((pattern) => pattern.test(key))
+}
+
 function kindOfKey(key: string, value: unknown): SensitiveKind | undefined {
-  if (SECRET_KEY.test(key) && value !== null && value !== '' && value !== false) return 'secret'
-  if (EMAIL_KEY.test(key) && typeof value === 'string' && value !== '') return 'email'
-  if (NAME_KEY.test(key) && typeof value === 'string' && value !== '') return 'personal-name'
-  return kindOfValue(value)
+  // A token is a credential under any name, even one that suggests an email or a name.
+  if (typeof value === 'string' && JWT_VALUE.test(value)) return 'token'
+  return KEY_RULES.find((rule) => rule.key(key) && rule.value(value))?.kind ?? kindOfValue(value)
 }
 
 function kindOfValue(value: unknown): SensitiveKind | undefined {
   if (typeof value !== 'string') return undefined
-  if (EMAIL_VALUE.test(value)) return 'email'
-  if (CARD_SHAPE.test(value) && passesLuhn(value.replace(/[ -]/g, ''))) return 'card-number'
-  return undefined
+  return VALUE_RULES.find((rule) => rule.value(value))?.kind
+}
+
+/** Registered claims are skipped (their digit strings are ids), unless they carry a token. */
+function kindOfRegistered(value: unknown): SensitiveKind | undefined {
+  return typeof value === 'string' && JWT_VALUE.test(value) ? 'token' : undefined
 }
 
 /** JWK members that hold private or symmetric key material (RFC 7518, section 6). */
@@ -157,10 +207,11 @@ export function passesLuhn(digits: string): boolean {
 }
 
 const REDACTED = '[redacted]'
-const REDACTED_KINDS = new Set<SensitiveKind>(['secret', 'card-number'])
+const REDACTED_KINDS = new Set<SensitiveKind>(['secret', 'token', 'session', 'card-number'])
 
 /**
- * A copy of the claims in which values that look like secrets or card numbers are replaced
+ * A copy of the claims in which values that look like secrets, tokens, session ids or card
+ * numbers are replaced
  * by a marker, so that inspecting a token never prints them again (on screen, in CI logs).
  * Emails and names stay visible: they are findings, not credentials.
  */
@@ -174,7 +225,7 @@ function redact(value: unknown, depth: number, top: boolean): unknown {
   if (typeof value === 'object' && value !== null) {
     const copy: Record<string, unknown> = {}
     for (const [key, child] of Object.entries(value)) {
-      const kind = top && REGISTERED.has(key) ? undefined : kindOfKey(key, child)
+      const kind = top && REGISTERED.has(key) ? kindOfRegistered(child) : kindOfKey(key, child)
       copy[key] = kind && REDACTED_KINDS.has(kind) ? REDACTED : redact(child, depth + 1, false)
     }
     return copy
