@@ -43,3 +43,23 @@ export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 }
+
+/** The CLI's io, plus an optional stdin reader (tests inject one). */
+export type StdinIo = CliIo & { readStdin?: () => Promise<string> }
+
+const MAX_STDIN_BYTES = 1024 * 1024
+
+/**
+ * Reads all of stdin (at most 1 MiB), for a token passed as `-` rather than on the command
+ * line where `ps` and shell history would keep it. A terminal stdin is a usage error.
+ */
+export async function readStdin(io: StdinIo, whenTerminal: string): Promise<string> {
+  if (io.readStdin) return io.readStdin()
+  if (process.stdin.isTTY) throw new CliError(whenTerminal, 2)
+  let text = ''
+  for await (const chunk of process.stdin) {
+    text += String(chunk)
+    if (text.length > MAX_STDIN_BYTES) throw new CliError('stdin is too large for a token', 2)
+  }
+  return text
+}

@@ -7,10 +7,10 @@ import {
   type SignatureCheck,
   verifySignature,
 } from '../inspect/verify-signature.js'
-import { CliError, type CliIo } from '../io.js'
+import { CliError, readStdin, type StdinIo } from '../io.js'
 
 /** The CLI's io, plus an optional stdin reader for tests. */
-export type InspectIo = CliIo & { readStdin?: () => Promise<string> }
+export type InspectIo = StdinIo
 
 interface InspectOptions {
   jwks?: string
@@ -20,7 +20,6 @@ interface InspectOptions {
   json: boolean
 }
 
-const MAX_STDIN_BYTES = 1024 * 1024
 const NO_TOKEN = 'no token given (pass it as an argument or on stdin)'
 
 /** Parses a positive integer option value. */
@@ -48,7 +47,7 @@ export function registerInspectCommand(program: Command, io: InspectIo): Command
     .option('--timeout <seconds>', 'time limit for fetching a remote JWKS', positiveInteger, 5)
     .option('--json', 'print the report as JSON', false)
     .action(async (argument: string | undefined, options: InspectOptions) => {
-      const token = argument && argument !== '-' ? argument : await readStdin(io)
+      const token = argument && argument !== '-' ? argument : await readStdin(io, NO_TOKEN)
       if (token.trim() === '') throw new CliError(NO_TOKEN, 2)
       let decoded: ReturnType<typeof decodeToken>
       try {
@@ -88,15 +87,4 @@ export function registerInspectCommand(program: Command, io: InspectIo): Command
 function signatureFinding(check: Extract<SignatureCheck, { valid: false }>): Finding {
   const id = check.problem === 'no-matching-key' ? 'signature-key-not-found' : 'signature-invalid'
   return { id, severity: 'high', message: check.reason }
-}
-
-async function readStdin(io: InspectIo): Promise<string> {
-  if (io.readStdin) return io.readStdin()
-  if (process.stdin.isTTY) throw new CliError(NO_TOKEN, 2)
-  let text = ''
-  for await (const chunk of process.stdin) {
-    text += String(chunk)
-    if (text.length > MAX_STDIN_BYTES) throw new CliError('stdin is too large for a token', 2)
-  }
-  return text
 }

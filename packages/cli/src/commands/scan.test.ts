@@ -137,6 +137,45 @@ describe('tessera scan', () => {
     expect(report.results.some((result) => result.fetched)).toBe(false)
   })
 
+  it('reads the token from stdin with --token -', async () => {
+    const { tessera, token, jwks } = await issuer()
+    const presented: string[] = []
+    const url = await serve(async (candidate) => {
+      presented.push(candidate)
+      await tessera.verifyAccessToken(candidate)
+      return true
+    }, jwks)
+    let stdout = ''
+    const io = {
+      stdout: (text: string) => {
+        stdout += text
+      },
+      stderr: () => {},
+      readStdin: async () => `${token}\n`,
+    }
+    const argv = ['node', 'tessera', 'scan', '--rate', '1000', '--url', url, '--token', '-']
+    const code = await main([...argv, '--json'], io)
+
+    expect(code).toBe(0)
+    expect(presented).toContain(token)
+    expect(presented).not.toContain('-')
+    expect(stdout).not.toContain(token)
+  })
+
+  it('fails with 2 on --token - and an empty stdin', async () => {
+    let stderr = ''
+    const io = {
+      stdout: () => {},
+      stderr: (text: string) => {
+        stderr += text
+      },
+      readStdin: async () => ' \n',
+    }
+    const argv = ['--url', 'http://127.0.0.1:9/me', '--token', '-']
+    expect(await main(['node', 'tessera', 'scan', ...argv], io)).toBe(2)
+    expect(stderr).toBe('error: --token - reads the token from stdin, but stdin holds none\n')
+  })
+
   it('serves the attacker key at the jku URL and records that it was fetched', async () => {
     const { token, jwks, publicKey } = await issuer()
     const follows: Check = async (presented) => {

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander'
 import { displaySource, hasCredentials } from '../display-source.js'
 import { TokenDecodeError } from '../inspect/decode.js'
-import { CliError, type CliIo } from '../io.js'
+import { CliError, readStdin, type StdinIo } from '../io.js'
 import { BaselineBudgetError, ScanSetupError } from '../scan/classify.js'
 import { formatScanReport, scanExitCode } from '../scan/format.js'
 import { runScan } from '../scan/run-scan.js'
@@ -29,6 +29,8 @@ function httpUrl(value: string): string {
   }
   throw new InvalidArgumentError('expected an http or https URL')
 }
+
+const NO_TOKEN_ON_STDIN = '--token - reads the token from stdin, but stdin holds none'
 
 /** Methods that `fetch` refuses to send, so a scan could never use them. */
 const UNSENDABLE_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
@@ -60,12 +62,15 @@ function collectHeader(
  * Neither the valid token nor a forged one is ever printed; forgeries appear by id, and the
  * `--url` and `--jwks` URLs without credentials, query or fragment.
  */
-export function registerScanCommand(program: Command, io: CliIo): Command {
+export function registerScanCommand(program: Command, io: StdinIo): Command {
   return program
     .command('scan')
     .description('check an endpoint that accepts bearer tokens for JWT verification weaknesses')
     .requiredOption('--url <endpoint>', 'endpoint that requires a bearer token', httpUrl)
-    .requiredOption('--token <token>', 'a valid access token for the endpoint')
+    .requiredOption(
+      '--token <token>',
+      'a valid access token for the endpoint; "-" reads it from stdin (out of ps and history)',
+    )
     .option('--jwks <file-or-url>', 'public keys (default: /.well-known/jwks.json of the url)')
     .option('--method <method>', 'HTTP method of the request', httpMethod, 'GET')
     .option('--header <name:value>', 'extra request header (repeatable)', collectHeader)
@@ -78,9 +83,12 @@ export function registerScanCommand(program: Command, io: CliIo): Command {
       // Named without the value: commander would echo it, credentials included.
       if (hasCredentials(options.url))
         throw new CliError('--url with credentials (user:password@) is not supported', 2)
+      const token =
+        options.token === '-' ? (await readStdin(io, NO_TOKEN_ON_STDIN)).trim() : options.token
+      if (token === '') throw new CliError(NO_TOKEN_ON_STDIN, 2)
       const report = await runScan({
         url: options.url,
-        token: options.token,
+        token,
         method: options.method,
         headers: options.header ?? {},
         ...(options.jwks ? { jwks: options.jwks } : {}),
