@@ -30,6 +30,26 @@ function scheduleCleanup(app: FastifyInstance, context: AppContext) {
   app.addHook('onClose', async () => clearInterval(timer))
 }
 
+// Reuse detection is a theft signal: one warn line with a fixed message and the ids an operator
+// needs to alert and investigate. Not the token id either: it is the first half of the cookie.
+function logReuseDetection(app: FastifyInstance, context: AppContext) {
+  const unsubscribe = context.onTesseraEvent((event) => {
+    if (event.type !== 'reuse.detected') return
+    app.log.warn(
+      {
+        familyId: event.familyId,
+        userId: event.userId,
+        generation: event.generation,
+        likely: event.likely,
+        reason: event.reason,
+        sinceRotationMs: event.sinceRotationMs,
+      },
+      'refresh token reuse detected',
+    )
+  })
+  app.addHook('onClose', async () => unsubscribe())
+}
+
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
   /** Where log lines go; stdout by default. Tests pass a capturing stream. */
@@ -59,6 +79,7 @@ export async function buildApp(
   })
   app.setErrorHandler(errorHandler)
   scheduleCleanup(app, context)
+  logReuseDetection(app, context)
   app.addHook('onClose', async () => context.close())
 
   await app.register(helmet, {

@@ -1,4 +1,4 @@
-import type { Jwks, Tessera } from '@tessera/core'
+import type { Jwks, Tessera, TesseraEvent } from '@tessera/core'
 import type { AppConfig } from './config.js'
 import type { UserRepository } from './users.js'
 
@@ -14,6 +14,11 @@ export interface AppContext {
   jwks: () => Jwks
   /** Readiness probes by dependency name; each resolves, never rejects. */
   probes: Record<string, () => Promise<ProbeResult>>
+  /**
+   * Subscribes to Tessera's audit events (`onEvent`); returns the unsubscribe function. The
+   * app uses it to log reuse detection for operators.
+   */
+  onTesseraEvent: (listener: (event: TesseraEvent) => void) => () => void
   /** Refresh token lifetime, for the cookie's Max-Age. */
   refreshTokenTtlSeconds: number
   /** Releases connections; called once when the app closes. */

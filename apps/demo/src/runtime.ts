@@ -11,6 +11,7 @@ import {
   type KeySet,
   loadKeySet,
   saveKeySet,
+  type TesseraEvent,
   toJwks,
 } from '@tessera/core'
 import { applyMigrations, createPrismaStore } from '@tessera/store-prisma'
@@ -166,6 +167,8 @@ export async function createRuntime(config: AppConfig): Promise<AppContext> {
 
   await prepareDummyHash()
   const users = createUserRepository(database.prisma)
+  // Tessera exists before the app and its logger: events go to whoever subscribes later.
+  const eventListeners = new Set<(event: TesseraEvent) => void>()
   const tessera = createTessera({
     keys,
     issuer: config.issuer,
@@ -178,6 +181,9 @@ export async function createRuntime(config: AppConfig): Promise<AppContext> {
     ...createPrismaStore({ client: database.prisma }),
     // Roles can change during a family's life: read the current one at each rotation.
     resolveRole: async (userId) => (await users.findById(userId))?.role,
+    onEvent: (event) => {
+      for (const listener of eventListeners) listener(event)
+    },
   })
 
   const jwks = toJwks(keys)
@@ -187,6 +193,10 @@ export async function createRuntime(config: AppConfig): Promise<AppContext> {
     users,
     jwks: () => jwks,
     refreshTokenTtlSeconds: REFRESH_TOKEN_TTL_SECONDS,
+    onTesseraEvent: (listener) => {
+      eventListeners.add(listener)
+      return () => eventListeners.delete(listener)
+    },
     probes: {
       database: () => probe(() => database.prisma.$queryRawUnsafe('SELECT 1')),
       denylist: () => probe(() => denylist.has('readiness-probe')),

@@ -43,7 +43,9 @@ try {
   app.log.info(
     {
       database: config.databaseUrl ? 'postgresql' : 'pglite',
-      denylist: config.redisUrl ? 'redis' : 'memory',
+      // The in-process denylist is lost on restart: logged-out access tokens work again on
+      // sensitive routes until they expire. Redis keeps it across restarts and instances.
+      denylist: config.redisUrl ? 'redis' : 'memory (not kept across restarts)',
     },
     'tessera demo ready',
   )

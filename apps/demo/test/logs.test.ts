@@ -76,3 +76,51 @@ describe('log redaction over a full flow', () => {
     expect(leaks.length).toBe(0)
   })
 })
+
+describe('reuse detection log', () => {
+  let demo: RunningDemo
+
+  beforeAll(async () => {
+    demo = await startDemo({ ROTATION_GRACE_SECONDS: '0' })
+  })
+  afterAll(async () => demo?.close())
+
+  it('writes one warn line naming the family and the user, without any secret', async () => {
+    const familyIds: string[] = []
+    demo.context.onTesseraEvent((event) => {
+      if (event.type === 'reuse.detected') familyIds.push(event.familyId)
+    })
+    const password = 'reuse-log password one'
+    const address = email('reuse')
+    const tab = new Client(demo.url)
+    await tab.request('POST', '/auth/register', { body: { email: address, password } })
+    const login = await tab.request('POST', '/auth/login', { body: { email: address, password } })
+    // Passwords, access tokens and their segments, cookies whole and their secret half. The id
+    // half of a refresh cookie is not secret: core's family id is the id of its first token.
+    const secrets = [password]
+    const remember = (accessToken: string) => {
+      secrets.push(accessToken, ...accessToken.split('.'))
+      for (const value of tab.cookies.values()) secrets.push(value, value.split('.').at(-1)!)
+    }
+    const first = tab.cookies.get('tessera_refresh')!
+    remember(login.body.accessToken)
+    const rotated = await tab.refresh()
+    remember(rotated.body.accessToken)
+    tab.cookies.set('tessera_refresh', first)
+    const reused = await tab.refresh()
+    expect(reused.body.code).toBe('ERR_REFRESH_TOKEN_REUSED')
+    const userId = (await tab.request('GET', '/me', { token: rotated.body.accessToken })).body.id
+
+    const entries = demo.logs.map((line) => JSON.parse(line))
+    const warnings = entries.filter((entry) => entry.msg === 'refresh token reuse detected')
+    expect(familyIds).toHaveLength(1)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0].level).toBe(40)
+    expect(warnings[0].familyId).toBe(familyIds[0])
+    expect(warnings[0].userId).toBe(userId)
+    expect(warnings[0].likely).toBe('theft')
+    const line = JSON.stringify(warnings[0])
+    const leaks = secrets.filter((secret) => secret.length >= 16 && line.includes(secret))
+    expect(leaks.length).toBe(0)
+  })
+})
