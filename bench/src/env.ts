@@ -40,10 +40,14 @@ export const MICRO_ROUNDS = Number(process.env.BENCH_MICRO_ROUNDS ?? (QUICK ? 1 
 export const ROTATION_SECONDS = Number(process.env.BENCH_ROTATION_SECONDS ?? (QUICK ? 1 : 3))
 
 /** Seconds autocannon loads each HTTP server. */
-export const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 4))
+export const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 6))
 
-/** Interleaved load rounds per server (HTTP_SECONDS is split between them); rounds are averaged. */
-export const HTTP_ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? (QUICK ? 1 : 2))
+/**
+ * Interleaved load rounds per server (HTTP_SECONDS is split between them); rounds are averaged.
+ * Three rounds by default: the demo and its @fastify/jwt twin differ only in the verifier, a
+ * small share of each request, so the report also gives the spread of their per-round ratios.
+ */
+export const HTTP_ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? (QUICK ? 1 : 3))
 
 /** Concurrent HTTP connections autocannon keeps open. */
 export const HTTP_CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 32)

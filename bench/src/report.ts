@@ -431,8 +431,9 @@ export function renderReport(results: Results, run: RunInfo, settings: Record<st
         `${settings.HTTP_SECONDS} s per server in ${settings.HTTP_ROUNDS} interleaved rounds ` +
         '(averaged) after 1 s of warm-up; each server in a child process of its own, on ' +
         '127.0.0.1, all servers of one algorithm started before the first round. ' +
-        'Each Tessera server is compared with its @fastify/jwt twin, loaded right after it in ' +
-        'every round ("round by round" gives the spread of the per-round ratios). ' +
+        'Each Tessera server is compared with its @fastify/jwt twin, loaded next to it in ' +
+        'every round, every other round in reverse order so that each goes first in turn ' +
+        '("round by round" gives the spread of the per-round ratios). ' +
         '**Demo app (the target):** the real app from apps/demo (its `buildApp` and ' +
         '`createRuntime`: helmet, cookies, rate limit, swagger, pino at level `warn`, in-process ' +
         'denylist, its key set) on PGlite and on PostgreSQL (a schema of its own, dropped ' +

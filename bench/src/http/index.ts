@@ -93,7 +93,7 @@ type Started = Awaited<ReturnType<typeof start>>
 
 /**
  * For each algorithm, starts every server first, then loads them in interleaved rounds
- * (a, b, c, a, b, c) and averages the rounds, so that background load that comes and goes
+ * (a, b, c, c, b, a) and averages the rounds, so that background load that comes and goes
  * hits every server alike.
  */
 export async function runHttpBench(log: (line: string) => void): Promise<HttpResult[]> {
@@ -122,7 +122,10 @@ export async function runHttpBench(log: (line: string) => void): Promise<HttpRes
       }
       const rounds = new Map<string, autocannon.Result[]>()
       for (let round = 0; round < HTTP_ROUNDS; round++) {
-        for (const [kind, { port, token }] of running) {
+        // Every other round in reverse order (a, b, c, c, b, a, ...): a server and its twin,
+        // next to each other in SERVERS, take turns going first.
+        const order = round % 2 === 0 ? [...running] : [...running].reverse()
+        for (const [kind, { port, token }] of order) {
           const result = await load(`http://127.0.0.1:${port}/me`, token, seconds)
           rounds.set(kind, [...(rounds.get(kind) ?? []), result])
         }
@@ -149,7 +152,7 @@ export async function runHttpBench(log: (line: string) => void): Promise<HttpRes
         results.push(entry)
         log(
           `http ${alg} ${label}: ${Math.round(entry.requestsPerSecond)} req/s` +
-            ` p50 ${entry.p50Ms} ms p99 ${entry.p99Ms} ms` +
+            ` p50 ${entry.p50Ms.toFixed(1)} ms p99 ${entry.p99Ms.toFixed(1)} ms` +
             (entry.non2xx || entry.errors
               ? ` (${entry.non2xx} non-2xx, ${entry.errors} errors)`
               : ''),

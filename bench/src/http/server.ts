@@ -137,6 +137,7 @@ function asTokenError(error: unknown): TokenError {
   const code = (error as { code?: unknown }).code
   switch (code) {
     case 'FAST_JWT_EXPIRED':
+      // fast-jwt states the expiry only in its message; the demo answers from the code alone.
       return new TokenExpiredError(new Date(), { cause: error })
     case 'FAST_JWT_INVALID_SIGNATURE':
       return new InvalidSignatureError(undefined, { cause: error })
