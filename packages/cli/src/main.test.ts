@@ -70,6 +70,22 @@ describe('main', () => {
   )
 
   it.each([
+    [
+      ['keys', 'generate'],
+      ['--alg', '--out'],
+      ['--modulus-length', '--force'],
+    ],
+    [['keys', 'rotate'], ['--dir'], ['--retain-seconds', '--alg', '--modulus-length']],
+    [['keys', 'jwks'], ['--dir'], []],
+    [['scan'], ['--url', '--token'], ['--jwks', '--method', '--json']],
+  ])('marks the required options of %j in its help', async (path, required, optional) => {
+    const { stdout } = await tessera(...path, '--help')
+    const line = (flag: string) => stdout.split('\n').find((text) => text.includes(`  ${flag} `))
+    for (const flag of required) expect(line(flag)).toMatch(/^\s+--[\w-]+ <[\w-]+>\s+required: /)
+    for (const flag of optional) expect(line(flag)).not.toMatch(/required/)
+  })
+
+  it.each([
     [[], /missing command; see 'tessera --help'/],
     [['keys'], /missing command; see 'tessera keys --help'/],
     [['bogus'], /unknown command 'bogus'/],

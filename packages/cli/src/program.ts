@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { Command } from 'commander'
+import { Command, Help, type Option } from 'commander'
 import { registerInspectCommand } from './commands/inspect.js'
 import { registerKeysCommand } from './commands/keys.js'
 import { registerScanCommand } from './commands/scan.js'
@@ -15,6 +15,12 @@ function packageVersion(): string {
 /** Collapses commander's messages (which may add a "Did you mean" line) onto one line. */
 function oneLine(text: string): string {
   return `${text.trim().replace(/\s*\n\s*/g, ' ')}\n`
+}
+
+/** Option help that says which options are required (commander's own help does not). */
+function optionDescription(this: Help, option: Option): string {
+  const text = Help.prototype.optionDescription.call(this, option)
+  return option.mandatory ? `required: ${text}` : text
 }
 
 /**
@@ -37,6 +43,8 @@ export function createProgram(io: CliIo): Command {
     )
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
+    // Inherited by every subcommand, like the exit override and output settings below.
+    .configureHelp({ optionDescription })
     .exitOverride()
     .configureOutput({
       writeOut: io.stdout,
