@@ -40,14 +40,15 @@ export const MICRO_ROUNDS = Number(process.env.BENCH_MICRO_ROUNDS ?? (QUICK ? 1 
 export const ROTATION_SECONDS = Number(process.env.BENCH_ROTATION_SECONDS ?? (QUICK ? 1 : 3))
 
 /** Seconds autocannon loads each HTTP server. */
-export const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 6))
+export const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 8))
 
 /**
  * Interleaved load rounds per server (HTTP_SECONDS is split between them); rounds are averaged.
- * Three rounds by default: the demo and its @fastify/jwt twin differ only in the verifier, a
- * small share of each request, so the report also gives the spread of their per-round ratios.
+ * An even number, so that with the order reversed every other round each server of a pair
+ * goes first as often as its twin. The demo and its @fastify/jwt twin differ only in the
+ * verifier, a small share of each request: the report gives the spread of per-round ratios.
  */
-export const HTTP_ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? (QUICK ? 1 : 3))
+export const HTTP_ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? (QUICK ? 2 : 4))
 
 /** Concurrent HTTP connections autocannon keeps open. */
 export const HTTP_CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 32)
