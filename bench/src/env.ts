@@ -40,7 +40,7 @@ export const MICRO_ROUNDS = Number(process.env.BENCH_MICRO_ROUNDS ?? (QUICK ? 1 
 export const ROTATION_SECONDS = Number(process.env.BENCH_ROTATION_SECONDS ?? (QUICK ? 1 : 3))
 
 /** Seconds autocannon loads each HTTP server. */
-export const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 8))
+export const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 6))
 
 /**
  * Interleaved load rounds per server (HTTP_SECONDS is split between them); rounds are averaged.
@@ -53,7 +53,10 @@ export const HTTP_ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? (QUICK ? 2 : 
 /** Concurrent HTTP connections autocannon keeps open. */
 export const HTTP_CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 32)
 
-/** `BENCH_HTTP_SERVERS=demo,demo-fastify-jwt`: HTTP servers to load (default: all, see http/). */
+/**
+ * `BENCH_HTTP_SERVERS=demo,demo-fastify-jwt`: HTTP servers to load (default: all but the
+ * opt-in minimal apps with a cache, `tessera-cache,fastify-jwt-cache`; see http/index.ts).
+ */
 export const HTTP_SERVERS = process.env.BENCH_HTTP_SERVERS
   ? new Set(process.env.BENCH_HTTP_SERVERS.split(',').map((s) => s.trim()))
   : null

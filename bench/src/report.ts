@@ -269,22 +269,24 @@ function shortfalls(list: Target[], http: HttpResult[] | null) {
   if (demoMisses.length > 0 && http) {
     // Facts from this run only: the verifier-only ratio of the same algorithm, and whether
     // the round-by-round ratios of the missed pair straddle 1.
-    const facts = demoMisses.map((t) => {
+    const byAlg = new Map<string, string[]>()
+    for (const t of demoMisses) {
       const alg = t.text.split(' ')[0] ?? ''
       const kind = t.text.includes('PostgreSQL') ? 'demo-postgres' : 'demo'
-      const find = (k: string) => http.find((r) => r.alg === alg && r.kind === k)
-      const ours = find(kind)
-      const twin = find(`${kind}-fastify-jwt`)
+      const ours = http.find((r) => r.alg === alg && r.kind === kind)
+      const twin = http.find((r) => r.alg === alg && r.kind === `${kind}-fastify-jwt`)
       const spread = ours && twin ? roundRatios(ours, twin) : []
       const straddles = spread.length > 1 && Math.max(...spread) >= 1
-      const minimal = ratio(
-        find('tessera')?.requestsPerSecond,
-        find('fastify-jwt')?.requestsPerSecond,
-      )
-      return (
-        `${alg} ${kind === 'demo' ? 'PGlite' : 'PostgreSQL'} ${t.measured}` +
-        `${straddles ? ', some rounds at or above 1.00x' : ''}; verifier only ${minimal}`
-      )
+      byAlg.set(alg, [
+        ...(byAlg.get(alg) ?? []),
+        `${kind === 'demo' ? 'PGlite' : 'PostgreSQL'} ${t.measured}` +
+          (straddles ? ', some rounds at or above 1.00x' : ''),
+      ])
+    }
+    const facts = [...byAlg].map(([alg, misses]) => {
+      const rps = (k: string) => http.find((r) => r.alg === alg && r.kind === k)?.requestsPerSecond
+      const verifierOnly = ratio(rps('tessera'), rps('fastify-jwt'))
+      return `${alg}: ${misses.join(', ')}, verifier only ${verifierOnly}`
     })
     notes.push(
       '- **Demo `GET /me` below the same app verifying with @fastify/jwt** (' +
@@ -429,11 +431,16 @@ export function renderReport(results: Results, run: RunInfo, settings: Record<st
     lines.push(
       `autocannon in the bench process, ${settings.HTTP_CONNECTIONS} connections, ` +
         `${settings.HTTP_SECONDS} s per server in ${settings.HTTP_ROUNDS} interleaved rounds ` +
-        '(averaged) after 1 s of warm-up; each server in a child process of its own, on ' +
-        '127.0.0.1, all servers of one algorithm started before the first round. ' +
-        'Each Tessera server is compared with its @fastify/jwt twin, loaded next to it in ' +
-        'every round, every other round in reverse order so that each goes first in turn ' +
-        '("round by round" gives the spread of the per-round ratios). ' +
+        '(averaged), each preceded by 0.5 s of unmeasured load on the same server, after 1 s ' +
+        'of warm-up; each server in a child process of its own, on 127.0.0.1. Each Tessera ' +
+        'server is compared with its @fastify/jwt twin, loaded next to it in every round, every ' +
+        'other round in reverse order ("round by round" gives the spread of the per-round ' +
+        'ratios). The servers are started one after another in table order for the first half ' +
+        'of the rounds, then stopped and started again in reverse order for the second half: ' +
+        'in development runs of an A/A test (two identical demo apps on PGlite, other work on ' +
+        'the machine) the one started first served 5-10% fewer requests, and the reverse once ' +
+        'the start order was swapped; so balanced, the A/A ratio still ranged 0.90x-1.02x over ' +
+        'the three algorithms, which bounds what a demo ratio near 1 can tell. ' +
         '**Demo app (the target):** the real app from apps/demo (its `buildApp` and ' +
         '`createRuntime`: helmet, cookies, rate limit, swagger, pino at level `warn`, in-process ' +
         'denylist, its key set) on PGlite and on PostgreSQL (a schema of its own, dropped ' +
@@ -449,7 +456,8 @@ export function renderReport(results: Results, run: RunInfo, settings: Record<st
         'verifier only):** identical Fastify apps (logger off) whose `/me` pre-handler verifies ' +
         'the bearer token with Tessera or with @fastify/jwt (same key, algorithm, issuer, ' +
         'audience, `typ`, required claims and tolerance) and returns `{ id, role }` from the ' +
-        'claims, with no database: they show the verifiers alone, and why the demo rows are ' +
+        'claims, with no database, verified-token caches off (the cached pair is opt-in: ' +
+        '`BENCH_HTTP_SERVERS`): they show the verifiers alone, and why the demo rows are ' +
         'far lower (the database lookup of `/me`, the same in both demo rows). ' +
         "The machine's cores are shared between autocannon and the servers.",
     )

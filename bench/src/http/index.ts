@@ -11,7 +11,7 @@ import { ALGS, HTTP_CONNECTIONS, HTTP_ROUNDS, HTTP_SECONDS, HTTP_SERVERS } from 
  * Servers loaded for each algorithm, in interleaving order. `twin` names the @fastify/jwt server
  * that a Tessera server is compared with: the same app with only the verifier swapped.
  */
-export const SERVERS: { kind: string; label: string; twin?: string }[] = [
+export const SERVERS: { kind: string; label: string; twin?: string; optIn?: boolean }[] = [
   { kind: 'demo', label: 'demo app on PGlite, Tessera', twin: 'demo-fastify-jwt' },
   { kind: 'demo-fastify-jwt', label: 'demo app on PGlite, @fastify/jwt' },
   {
@@ -22,15 +22,20 @@ export const SERVERS: { kind: string; label: string; twin?: string }[] = [
   { kind: 'demo-postgres-fastify-jwt', label: 'demo app on PostgreSQL, @fastify/jwt' },
   { kind: 'tessera', label: 'minimal Fastify + Tessera', twin: 'fastify-jwt' },
   { kind: 'fastify-jwt', label: 'minimal Fastify + @fastify/jwt' },
+  // Opt-in (BENCH_HTTP_SERVERS), to keep `pnpm bench` under 10 minutes: the verify tables
+  // already compare the two caches.
   {
     kind: 'tessera-cache',
     label: 'minimal Fastify + Tessera, cache on',
     twin: 'fastify-jwt-cache',
+    optIn: true,
   },
-  { kind: 'fastify-jwt-cache', label: 'minimal Fastify + @fastify/jwt, cache on' },
+  { kind: 'fastify-jwt-cache', label: 'minimal Fastify + @fastify/jwt, cache on', optIn: true },
 ]
 
-const selected = SERVERS.filter(({ kind }) => !HTTP_SERVERS || HTTP_SERVERS.has(kind))
+const selected = SERVERS.filter(({ kind, optIn }) =>
+  HTTP_SERVERS ? HTTP_SERVERS.has(kind) : !optIn,
+)
 
 export interface HttpResult {
   alg: string
@@ -91,75 +96,121 @@ function load(url: string, token: string, seconds: number) {
 
 type Started = Awaited<ReturnType<typeof start>>
 
+/** Unmeasured load on a server right before each of its measured rounds. */
+const LEAD_IN_SECONDS = 0.5
+
+/** Requests per second over a whole run (exact for runs shorter than autocannon's samples). */
+const perSecond = (r: autocannon.Result) => r.requests.total / r.duration
+
+/** Lets start-up work finish (the demo prepares PGlite and a dummy password hash). */
+const SETTLE_MS = 2000
+
 /**
- * For each algorithm, starts every server first, then loads them in interleaved rounds
- * (a, b, c, c, b, a) and averages the rounds, so that background load that comes and goes
- * hits every server alike.
+ * Starts `servers` one after another in that order and probes each with its token. A server
+ * that cannot start (PostgreSQL down, say) is added to `failed` with the reason, not fatal.
+ */
+async function startAll(
+  servers: typeof SERVERS,
+  alg: string,
+  failed: Map<string, string>,
+): Promise<Map<string, Started>> {
+  const running = new Map<string, Started>()
+  for (const { kind } of servers) {
+    if (failed.has(kind)) continue
+    let started: Started | undefined
+    try {
+      started = await start(kind, alg)
+      const url = `http://127.0.0.1:${started.port}/me`
+      const probe = await fetch(url, { headers: { authorization: `Bearer ${started.token}` } })
+      if (probe.status !== 200) throw new Error(`GET /me answered ${probe.status}`)
+      running.set(kind, started)
+    } catch (error) {
+      if (started) await stop(started.child)
+      failed.set(kind, (error as Error).message)
+    }
+  }
+  return running
+}
+
+/**
+ * For each algorithm, loads every server in interleaved rounds, every other round in reverse
+ * order (a, b, c, c, b, a), each measured round preceded by a short unmeasured lead-in on the
+ * same server, and averages the rounds, so that background load that comes and goes hits
+ * every server alike. The rounds are run in two phases: the servers are started in the order
+ * of SERVERS for the first half of the rounds, stopped, and started again in reverse order
+ * for the second half, because in an A/A test (two identical demo apps) the server started
+ * first served 5-10% fewer requests than the one started after it, and the reverse when
+ * their start order was swapped.
  */
 export async function runHttpBench(log: (line: string) => void): Promise<HttpResult[]> {
   const results: HttpResult[] = []
-  const seconds = Math.max(1, Math.round(HTTP_SECONDS / HTTP_ROUNDS))
+  const seconds = Math.max(1, HTTP_SECONDS / HTTP_ROUNDS)
+  const firstHalf = Math.ceil(HTTP_ROUNDS / 2)
   for (const alg of ALGS) {
-    const running = new Map<string, Started>()
-    try {
-      for (const { kind, label } of selected) {
-        try {
-          const started = await start(kind, alg)
-          const url = `http://127.0.0.1:${started.port}/me`
-          const probe = await fetch(url, { headers: { authorization: `Bearer ${started.token}` } })
-          if (probe.status !== 200) throw new Error(`GET /me answered ${probe.status}`)
-          running.set(kind, started)
-        } catch (error) {
-          // A server that cannot start (PostgreSQL down, say) is reported, not fatal.
-          log(`http ${alg} ${label}: not measured (${(error as Error).message})`)
+    const failed = new Map<string, string>()
+    const rounds = new Map<string, autocannon.Result[]>()
+    for (const phase of [0, 1]) {
+      const [from, to] = phase === 0 ? [0, firstHalf] : [firstHalf, HTTP_ROUNDS]
+      if (from === to) continue
+      const running = await startAll(phase === 0 ? selected : [...selected].reverse(), alg, failed)
+      try {
+        // Loaded in the order of SERVERS whatever the start order: a server beside its twin.
+        const ordered = selected.flatMap(({ kind }) => {
+          const started = running.get(kind)
+          return started ? [[kind, started] as const] : []
+        })
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
+        for (const [, { port, token }] of ordered) {
+          await load(`http://127.0.0.1:${port}/me`, token, 1)
         }
-      }
-      // Let start-up work finish (the demo prepares PGlite and a dummy password hash), then
-      // warm every server up, unmeasured.
-      await new Promise((resolve) => setTimeout(resolve, 2000))
-      for (const { port, token } of running.values()) {
-        await load(`http://127.0.0.1:${port}/me`, token, 1)
-      }
-      const rounds = new Map<string, autocannon.Result[]>()
-      for (let round = 0; round < HTTP_ROUNDS; round++) {
-        // Every other round in reverse order (a, b, c, c, b, a, ...): a server and its twin,
-        // next to each other in SERVERS, take turns going first.
-        const order = round % 2 === 0 ? [...running] : [...running].reverse()
-        for (const [kind, { port, token }] of order) {
-          const result = await load(`http://127.0.0.1:${port}/me`, token, seconds)
-          rounds.set(kind, [...(rounds.get(kind) ?? []), result])
+        for (let round = from; round < to; round++) {
+          const order = round % 2 === 0 ? ordered : [...ordered].reverse()
+          for (const [kind, { port, token }] of order) {
+            // Unmeasured lead-in, so that every measured round follows load on the same server
+            // (in a, b, c, c, b, a the second c would otherwise follow itself, the others not).
+            await load(`http://127.0.0.1:${port}/me`, token, LEAD_IN_SECONDS)
+            const result = await load(`http://127.0.0.1:${port}/me`, token, seconds)
+            rounds.set(kind, [...(rounds.get(kind) ?? []), result])
+          }
         }
+      } finally {
+        for (const { child } of running.values()) await stop(child)
       }
-      for (const { kind, label } of selected) {
-        const list = rounds.get(kind)
-        if (!list) {
-          results.push({ alg, kind, label, ...NOT_MEASURED })
-          continue
-        }
-        const mean = (pick: (r: autocannon.Result) => number) =>
-          list.reduce((sum, r) => sum + pick(r), 0) / list.length
-        const entry = {
-          alg,
-          kind,
-          label,
-          requestsPerSecond: mean((r) => r.requests.average),
-          p50Ms: mean((r) => r.latency.p50),
-          p99Ms: mean((r) => r.latency.p99),
-          non2xx: list.reduce((sum, r) => sum + r.non2xx, 0),
-          errors: list.reduce((sum, r) => sum + r.errors, 0),
-          rounds: list.map((r) => r.requests.average),
-        }
-        results.push(entry)
-        log(
-          `http ${alg} ${label}: ${Math.round(entry.requestsPerSecond)} req/s` +
-            ` p50 ${entry.p50Ms.toFixed(1)} ms p99 ${entry.p99Ms.toFixed(1)} ms` +
-            (entry.non2xx || entry.errors
-              ? ` (${entry.non2xx} non-2xx, ${entry.errors} errors)`
-              : ''),
-        )
+    }
+    for (const [kind, reason] of failed) {
+      // A server that failed in either phase is not reported at all: its rounds would not
+      // pair up with its twin's.
+      rounds.delete(kind)
+      const label = SERVERS.find((server) => server.kind === kind)?.label ?? kind
+      log(`http ${alg} ${label}: not measured (${reason})`)
+    }
+    for (const { kind, label } of selected) {
+      const list = rounds.get(kind)
+      if (!list) {
+        results.push({ alg, kind, label, ...NOT_MEASURED })
+        continue
       }
-    } finally {
-      for (const { child } of running.values()) await stop(child)
+      const mean = (pick: (r: autocannon.Result) => number) =>
+        list.reduce((sum, r) => sum + pick(r), 0) / list.length
+      const entry = {
+        alg,
+        kind,
+        label,
+        requestsPerSecond: mean(perSecond),
+        p50Ms: mean((r) => r.latency.p50),
+        p99Ms: mean((r) => r.latency.p99),
+        non2xx: list.reduce((sum, r) => sum + r.non2xx, 0),
+        errors: list.reduce((sum, r) => sum + r.errors, 0),
+        rounds: list.map(perSecond),
+      }
+      results.push(entry)
+      log(
+        `http ${alg} ${label}: ${Math.round(entry.requestsPerSecond)} req/s` +
+          ` p50 ${entry.p50Ms.toFixed(1)} ms p99 ${entry.p99Ms.toFixed(1)} ms` +
+          (entry.non2xx || entry.errors
+            ? ` (${entry.non2xx} non-2xx, ${entry.errors} errors)`
+            : ''),
+      )
     }
   }
   return results
