@@ -431,8 +431,8 @@ export function renderReport(results: Results, run: RunInfo, settings: Record<st
     lines.push(
       `autocannon in the bench process, ${settings.HTTP_CONNECTIONS} connections, ` +
         `${settings.HTTP_SECONDS} s per server in ${settings.HTTP_ROUNDS} interleaved rounds ` +
-        '(averaged), each preceded by 0.5 s of unmeasured load on the same server, after 1 s ' +
-        'of warm-up; each server in a child process of its own, on 127.0.0.1. Each Tessera ' +
+        '(averaged), each preceded by 0.25 s of unmeasured load on the same server, after ' +
+        '0.5 s of warm-up; each server in a child process of its own, on 127.0.0.1. Each Tessera ' +
         'server is compared with its @fastify/jwt twin, loaded next to it in every round, every ' +
         'other round in reverse order ("round by round" gives the spread of the per-round ' +
         'ratios). The servers are started one after another in table order for the first half ' +

@@ -1,6 +1,6 @@
 /**
  * Authenticated GET /me under load: autocannon in this process, each server in a child
- * process, bounded in time (HTTP_SECONDS per server, one second of warm-up first).
+ * process, bounded in time (HTTP_SECONDS per server in HTTP_ROUNDS rounds, warm-ups apart).
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -96,14 +96,17 @@ function load(url: string, token: string, seconds: number) {
 
 type Started = Awaited<ReturnType<typeof start>>
 
+/** Unmeasured load on each server once started (JIT, connection pools). */
+const WARM_UP_SECONDS = 0.5
+
 /** Unmeasured load on a server right before each of its measured rounds. */
-const LEAD_IN_SECONDS = 0.5
+const LEAD_IN_SECONDS = 0.25
 
 /** Requests per second over a whole run (exact for runs shorter than autocannon's samples). */
 const perSecond = (r: autocannon.Result) => r.requests.total / r.duration
 
 /** Lets start-up work finish (the demo prepares PGlite and a dummy password hash). */
-const SETTLE_MS = 2000
+const SETTLE_MS = 1000
 
 /**
  * Starts `servers` one after another in that order and probes each with its token. A server
@@ -161,7 +164,7 @@ export async function runHttpBench(log: (line: string) => void): Promise<HttpRes
         })
         await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
         for (const [, { port, token }] of ordered) {
-          await load(`http://127.0.0.1:${port}/me`, token, 1)
+          await load(`http://127.0.0.1:${port}/me`, token, WARM_UP_SECONDS)
         }
         for (let round = from; round < to; round++) {
           const order = round % 2 === 0 ? ordered : [...ordered].reverse()
@@ -174,7 +177,7 @@ export async function runHttpBench(log: (line: string) => void): Promise<HttpRes
           }
         }
       } finally {
-        for (const { child } of running.values()) await stop(child)
+        await Promise.all([...running.values()].map(({ child }) => stop(child)))
       }
     }
     for (const [kind, reason] of failed) {
