@@ -1,3 +1,5 @@
+import type { RefreshTokenRecord } from '@tessera/core'
+
 /**
  * The part of a generated PrismaClient that the stores use, typed structurally so that any
  * client generated from a schema holding Tessera's models fits, including a user's own.
@@ -24,23 +26,11 @@ export interface TesseraPrismaClient {
 type AnyFunction = (...args: never[]) => unknown
 type Methods<Name extends string> = { [Key in Name]: AnyFunction }
 
-/** A refresh-token row as the generated client returns it (with its access tokens). */
-export interface RefreshTokenRow {
-  id: string
-  familyId: string
-  userId: string
-  tokenHash: string
-  generation: number
-  parentId: string | null
-  deviceHash: string | null
-  createdAt: Date
-  expiresAt: Date
-  familyExpiresAt: Date
-  usedAt: Date | null
-  successorId: string | null
-  revokedAt: Date | null
-  accessTokens: { jti: string; expiresAt: Date }[]
-}
+/**
+ * A refresh-token row as the generated client returns it (with its access tokens): the schema
+ * mirrors core's record field for field.
+ */
+export type RefreshTokenRow = RefreshTokenRecord
 
 type DateFilter = Date | null | { gt?: Date; lte?: Date }
 type RowFilter = {
